@@ -132,4 +132,3 @@ func scanFix(scan func(...any) error) (store.FixRecord, error) {
 	}
 	return r, nil
 }
-
