@@ -1,0 +1,23 @@
+package galileosky
+
+import (
+	"dozor/protocols/internal/corpus"
+	"dozor/protocols/wire"
+)
+
+func crcOf(b []byte) uint16 { return wire.CRC16Modbus(b) }
+
+func loadSeeds() ([][]byte, error) {
+	entries, err := corpus.Load("testdata/corpus.jsonl")
+	if err != nil {
+		return nil, err
+	}
+	var out [][]byte
+	for _, e := range entries {
+		out = append(out, e.Payload())
+		for _, p := range e.Prelude {
+			out = append(out, p.Bytes())
+		}
+	}
+	return out, nil
+}
