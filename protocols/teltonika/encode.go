@@ -43,7 +43,8 @@ func AppendIMEI(dst []byte, imei string) []byte {
 // AppendAVL appends a TCP AVL packet (preamble, length, data field, CRC)
 // carrying recs in the given codec. It panics if codec is not Codec8,
 // Codec8E or Codec16 or if there are not 1 to 255 records. Values wider than
-// their field are truncated; NX elements are written only in Codec 8E.
+// their field are truncated; NX elements are written only in Codec 8E, and
+// elements of any other size are left out.
 func AppendAVL(dst []byte, codec Codec, recs []Record) []byte {
 	start := len(dst)
 	dst = append(dst, 0, 0, 0, 0, 0, 0, 0, 0)

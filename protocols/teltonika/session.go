@@ -17,7 +17,8 @@ const DefaultMaxFrame = 16 << 10
 
 const (
 	keepAlive  = 0xFF // lone byte some devices send between packets
-	maxIMEI    = 17   // longest identity accepted in a handshake or datagram
+	minIMEI    = 15   // an IMEI has 15 digits
+	maxIMEI    = 17   // longest identity accepted (IMEISV has 16)
 	headerLen  = 8    // preamble and data field length
 	crcLen     = 4    // CRC field: two zero bytes and the CRC-16
 	minDataLen = 3    // codec ID, number of data 1, number of data 2
@@ -77,7 +78,7 @@ func (s *session) Split(data []byte) (int, []byte, error) {
 func splitIMEI(data []byte) (int, []byte, error) {
 	n := 2 + int(binary.BigEndian.Uint16(data))
 	switch {
-	case n-2 > maxIMEI:
+	case n-2 < minIMEI || n-2 > maxIMEI:
 		return skip(data)
 	case len(data) < n:
 		return 0, nil, nil
@@ -131,7 +132,7 @@ func couldStart(b []byte) bool {
 	case len(b) == 1:
 		return true
 	case b[1] != 0:
-		return int(b[1]) <= maxIMEI
+		return b[1] >= minIMEI && b[1] <= maxIMEI
 	}
 	for i := 2; i < min(len(b), 4); i++ {
 		if b[i] != 0 {
@@ -172,8 +173,9 @@ func (s *session) decodeTCP(frame []byte, m *protocols.Message) error {
 // decodeIMEI decodes the handshake: a 2-byte length and ASCII digits.
 func (s *session) decodeIMEI(frame []byte, m *protocols.Message) error {
 	n := int(binary.BigEndian.Uint16(frame))
-	if n > maxIMEI {
-		return protocols.At(0, protocols.Limit("IMEI length", n, maxIMEI))
+	if n < minIMEI || n > maxIMEI {
+		return protocols.At(0, fmt.Errorf("IMEI length %d, want %d to %d: %w",
+			n, minIMEI, maxIMEI, protocols.ErrMalformed))
 	}
 	if len(frame) != 2+n {
 		return protocols.At(0, fmt.Errorf("IMEI length %d, frame carries %d bytes: %w",
@@ -236,8 +238,9 @@ func (s *session) decodeUDP(frame []byte, m *protocols.Message) error {
 		}
 		return protocols.At(0, fmt.Errorf("udp length %d, datagram carries %d: %w", size, have, err))
 	}
-	if n > maxIMEI || n > r.Len() {
-		return protocols.At(6, protocols.Limit("IMEI length", n, min(maxIMEI, r.Len())))
+	if n < minIMEI || n > maxIMEI || n > r.Len() {
+		return protocols.At(6, fmt.Errorf("IMEI length %d, want %d to %d within %d bytes: %w",
+			n, minIMEI, maxIMEI, r.Len(), protocols.ErrMalformed))
 	}
 	id, err := s.identity(r.Bytes(n), 8)
 	if err != nil {
