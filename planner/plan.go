@@ -1,0 +1,59 @@
+package planner
+
+// plan converts a solution into the public Plan form with the earliest
+// start times.
+func (m *model) plan(s *solution) *Plan {
+	pl := &Plan{Routes: make([]Route, m.nR), Cost: s.cost}
+	for k := range s.routes {
+		r := &s.routes[k]
+		rt := Route{Collector: k}
+		for q := 1; q < len(r.nodes)-1; q++ {
+			rt.Stops = append(rt.Stops, m.stop(r, q))
+		}
+		last := len(r.nodes) - 1
+		rt.End = r.e[last]
+		if r.nVisits > 0 {
+			pl.Vehicles++
+			pl.Distance += r.dist
+			pl.Prize += r.prize - m.mandatoryPart(r)
+		}
+		pl.Routes[k] = rt
+	}
+	for _, u := range m.eligibleList {
+		if s.where[u] < 0 {
+			pl.Unplanned = append(pl.Unplanned, int(u))
+		}
+	}
+	for i := range m.p.Visits {
+		if !m.eligible[i] {
+			pl.Unplanned = append(pl.Unplanned, i)
+		}
+	}
+	return pl
+}
+
+func (m *model) stop(r *route, q int) Stop {
+	u := r.nodes[q]
+	arr := r.e[q-1] + m.svcAt(r, q-1) + m.d(r.loc[q-1], r.loc[q])
+	st := Stop{Visit: int(u), Arrival: arr, Start: r.e[q]}
+	if m.isBreak(u) {
+		st.Visit = -1
+		for b, id := range m.breakNodes[r.k] {
+			if id == u {
+				st.Break = b
+			}
+		}
+	}
+	return st
+}
+
+// mandatoryPart is the share of r.prize that only encodes "mandatory".
+func (m *model) mandatoryPart(r *route) int64 {
+	var big int64
+	for _, u := range r.nodes {
+		if u >= 0 && !m.isBreak(u) && m.mandatory[u] {
+			big += m.prize[u] - m.prizeAt(u, -1)
+		}
+	}
+	return big
+}
