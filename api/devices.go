@@ -1,0 +1,136 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"dozor/geofence/cell"
+	"dozor/protocols"
+	"dozor/store"
+)
+
+const maxDevicePage = 1000
+
+func (s *Server) listDevices(w http.ResponseWriter, r *http.Request) {
+	limit, err := queryInt(r, "limit", maxDevicePage, maxDevicePage)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if limit == 0 {
+		limit = maxDevicePage
+	}
+	after := r.URL.Query().Get("after")
+	devs, err := s.cfg.Store.Devices().List(r.Context(), after, limit)
+	if err != nil {
+		s.storeError(w, "devices", err)
+		return
+	}
+	if devs == nil {
+		devs = []store.Device{}
+	}
+	writeJSON(w, http.StatusOK, devs)
+}
+
+func (s *Server) device(w http.ResponseWriter, r *http.Request) (store.Device, bool) {
+	d, err := s.cfg.Store.Devices().ByUID(r.Context(), r.PathValue("uid"))
+	if err != nil {
+		s.storeError(w, "device", err)
+		return d, false
+	}
+	return d, true
+}
+
+func (s *Server) getDevice(w http.ResponseWriter, r *http.Request) {
+	if d, ok := s.device(w, r); ok {
+		writeJSON(w, http.StatusOK, d)
+	}
+}
+
+func (s *Server) deviceFixes(w http.ResponseWriter, r *http.Request) {
+	from, err := queryTime(r, "from")
+	if err == nil {
+		var to time.Time
+		to, err = queryTime(r, "to")
+		if err == nil {
+			var limit int
+			limit, err = queryInt(r, "limit", store.MaxTrackLimit, store.MaxTrackLimit)
+			if err == nil {
+				s.track(w, r, store.TrackQuery{From: from, To: to, Limit: limit})
+				return
+			}
+		}
+	}
+	writeError(w, http.StatusBadRequest, err.Error())
+}
+
+func (s *Server) track(w http.ResponseWriter, r *http.Request, q store.TrackQuery) {
+	if !q.From.IsZero() && !q.To.IsZero() && !q.From.Before(q.To) {
+		writeError(w, http.StatusBadRequest, "from must be before to")
+		return
+	}
+	d, ok := s.device(w, r)
+	if !ok {
+		return
+	}
+	q.DeviceID = d.ID
+	recs, err := s.cfg.Store.Fixes().Track(r.Context(), q)
+	if err != nil {
+		s.storeError(w, "fixes", err)
+		return
+	}
+	out := make([]FixJSON, len(recs))
+	for i := range recs {
+		out[i] = NewFixJSON(&recs[i])
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) lastFix(w http.ResponseWriter, r *http.Request) {
+	d, ok := s.device(w, r)
+	if !ok {
+		return
+	}
+	rec, err := s.cfg.Store.Fixes().Last(r.Context(), d.ID)
+	if err != nil {
+		s.storeError(w, "fix", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, NewFixJSON(&rec))
+}
+
+// FixJSON is a stored fix as the API shows it: times in RFC 3339 UTC,
+// speed in km/h, the H3 cell in its usual hexadecimal form.
+type FixJSON struct {
+	ID         int64           `json:"id"`
+	Time       time.Time       `json:"time"`
+	Received   time.Time       `json:"received"`
+	Lat        float64         `json:"lat"`
+	Lon        float64         `json:"lon"`
+	Altitude   float64         `json:"altitude"`
+	Speed      float64         `json:"speed_kmh"`
+	Course     float64         `json:"course"`
+	Satellites int             `json:"satellites"`
+	HDOP       float64         `json:"hdop,omitempty"`
+	Accuracy   float64         `json:"accuracy,omitempty"`
+	Valid      bool            `json:"valid"`
+	Protocol   string          `json:"protocol"`
+	Cell       string          `json:"cell,omitempty"`
+	Attrs      json.RawMessage `json:"attrs"`
+}
+
+// NewFixJSON converts a stored fix.
+func NewFixJSON(r *store.FixRecord) FixJSON {
+	f := &r.Fix
+	out := FixJSON{
+		ID: r.ID, Time: f.Time.UTC(), Received: f.Received.UTC(), Lat: f.Lat, Lon: f.Lon,
+		Altitude: f.Altitude, Speed: f.Speed, Course: f.Course, Satellites: f.Satellites,
+		HDOP: f.HDOP, Accuracy: f.Accuracy, Valid: f.Valid, Protocol: f.Protocol,
+		Attrs: protocols.Attrs(f.Attrs).AppendJSON(nil),
+	}
+	if f.Cell != 0 {
+		out.Cell = cell.String(f.Cell)
+	}
+	return out
+}

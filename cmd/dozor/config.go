@@ -1,0 +1,272 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"dozor/ingest"
+	"dozor/protocols"
+	"dozor/protocols/all"
+)
+
+// Defaults of `dozor serve`, named in one place. A zero value in Config
+// means the default below.
+const (
+	defaultData     = "./data"
+	defaultHTTP     = ":8082"
+	defaultPolicy   = ingest.PolicyRegister
+	defaultLogLevel = "info"
+)
+
+// Config is the whole configuration of `dozor serve`. It is read from a
+// YAML file (--config), then DOZOR_* environment variables, then flags;
+// later sources win. Zero values mean defaults (applied by withDefaults).
+type Config struct {
+	Data           string        `yaml:"data"`            // data folder of the embedded store
+	Store          string        `yaml:"store"`           // "" = SQLite in Data; postgres://...
+	HTTP           string        `yaml:"http"`            // API and web address
+	Listen         []string      `yaml:"listen"`          // NAME=ADDR[,option...]
+	UnknownDevices string        `yaml:"unknown_devices"` // register or reject
+	CellResolution int           `yaml:"cell_resolution"` // H3 resolution kept on fixes
+	IdleTimeout    time.Duration `yaml:"idle_timeout"`    // device connections
+	MaxBatch       int           `yaml:"max_batch"`       // fixes per commit
+	FlushInterval  time.Duration `yaml:"flush_interval"`  // group commit wait
+	QueueSize      int           `yaml:"queue_size"`      // journal queue, messages
+	SQLiteSync     string        `yaml:"sqlite_sync"`     // FULL or NORMAL
+	LogLevel       string        `yaml:"log_level"`       // debug, info, warn, error
+	LogFormat      string        `yaml:"log_format"`      // text or json
+}
+
+// setting is one configuration key, settable from env and flags.
+type setting struct {
+	name string // flag name; env is DOZOR_ + upper snake case
+	help string
+	set  func(c *Config, v string) error
+}
+
+func settings() []setting {
+	str := func(p func(*Config) *string) func(*Config, string) error {
+		return func(c *Config, v string) error { *p(c) = v; return nil }
+	}
+	num := func(p func(*Config) *int) func(*Config, string) error {
+		return func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			*p(c) = n
+			return err
+		}
+	}
+	dur := func(p func(*Config) *time.Duration) func(*Config, string) error {
+		return func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			*p(c) = d
+			return err
+		}
+	}
+	return []setting{
+		{"data", "data folder of the embedded store (default " + defaultData + ")",
+			str(func(c *Config) *string { return &c.Data })},
+		{"store", "store URL: empty for SQLite in the data folder, or postgres://...",
+			str(func(c *Config) *string { return &c.Store })},
+		{"http", "address of the API, metrics and health endpoints (default " + defaultHTTP + ")",
+			str(func(c *Config) *string { return &c.HTTP })},
+		{"listen", "device listener NAME=ADDR[,lenient][,maxframe=N]; repeatable " +
+			"(default: every protocol on its Traccar port)",
+			func(c *Config, v string) error {
+				c.Listen = append(c.Listen, strings.Fields(strings.ReplaceAll(v, ";", " "))...)
+				return nil
+			}},
+		{"unknown-devices", "policy for unknown devices: register or reject (default register)",
+			str(func(c *Config) *string { return &c.UnknownDevices })},
+		{"cell-resolution", "H3 resolution stored on every fix, 0-15 (default 12)",
+			num(func(c *Config) *int { return &c.CellResolution })},
+		{"idle-timeout", "close device connections idle this long (default 10m)",
+			dur(func(c *Config) *time.Duration { return &c.IdleTimeout })},
+		{"max-batch", "fixes per store commit (default 4096)",
+			num(func(c *Config) *int { return &c.MaxBatch })},
+		{"flush-interval", "group commit wait after the first message (default 5ms)",
+			dur(func(c *Config) *time.Duration { return &c.FlushInterval })},
+		{"queue-size", "messages waiting for the journal (default 8192)",
+			num(func(c *Config) *int { return &c.QueueSize })},
+		{"sqlite-sync", "SQLite synchronous mode: FULL or NORMAL (default FULL)",
+			str(func(c *Config) *string { return &c.SQLiteSync })},
+		{"log-level", "debug, info, warn or error (default info)",
+			str(func(c *Config) *string { return &c.LogLevel })},
+		{"log-format", "text or json (default text)",
+			str(func(c *Config) *string { return &c.LogFormat })},
+	}
+}
+
+func envName(flagName string) string {
+	return "DOZOR_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// loadConfig builds the configuration from the YAML file, environment and
+// flags of fs (already defined by bindFlags, not yet parsed).
+func loadConfig(fs *flag.FlagSet, args []string, env func(string) string) (Config, error) {
+	var (
+		cfg     Config
+		path    string
+		fromCLI []func(*Config) error
+	)
+	fs.StringVar(&path, "config", env("DOZOR_CONFIG"), "YAML configuration file")
+	for _, s := range settings() {
+		s := s
+		fs.Func(s.name, s.help+" [$"+envName(s.name)+"]", func(v string) error {
+			fromCLI = append(fromCLI, func(c *Config) error { return s.set(c, v) })
+			return nil
+		})
+	}
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return cfg, fmt.Errorf("read config: %w", err)
+		}
+		if err := yaml.Unmarshal(b, &cfg); err != nil {
+			return cfg, fmt.Errorf("config %s: %w", path, err)
+		}
+	}
+	for _, s := range settings() {
+		v := env(envName(s.name))
+		if v == "" {
+			continue
+		}
+		if s.name == "listen" {
+			cfg.Listen = nil // the environment replaces the file's list
+		}
+		if err := s.set(&cfg, v); err != nil {
+			return cfg, fmt.Errorf("%s: %w", envName(s.name), err)
+		}
+	}
+	if listenOnCLI(fs) {
+		cfg.Listen = nil
+	}
+	for _, apply := range fromCLI {
+		if err := apply(&cfg); err != nil {
+			return cfg, fmt.Errorf("flag: %w", err)
+		}
+	}
+	cfg = cfg.withDefaults()
+	return cfg, cfg.validate()
+}
+
+func listenOnCLI(fs *flag.FlagSet) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == "listen" })
+	return set
+}
+
+func (c Config) withDefaults() Config {
+	if c.Data == "" {
+		c.Data = defaultData
+	}
+	if c.HTTP == "" {
+		c.HTTP = defaultHTTP
+	}
+	if c.UnknownDevices == "" {
+		c.UnknownDevices = string(defaultPolicy)
+	}
+	if c.LogLevel == "" {
+		c.LogLevel = defaultLogLevel
+	}
+	if len(c.Listen) == 0 {
+		for _, p := range all.Protocols() {
+			c.Listen = append(c.Listen, fmt.Sprintf("%s=:%d", p.Name, p.Port))
+		}
+	}
+	return c
+}
+
+func (c Config) validate() error {
+	var errs []error
+	if _, err := ingest.ParsePolicy(c.UnknownDevices); err != nil {
+		errs = append(errs, err)
+	}
+	if c.CellResolution < 0 || c.CellResolution > 15 {
+		errs = append(errs, fmt.Errorf("cell-resolution %d: want 0 to 15", c.CellResolution))
+	}
+	if c.Store != "" && !strings.HasPrefix(c.Store, "postgres://") &&
+		!strings.HasPrefix(c.Store, "postgresql://") && !strings.HasPrefix(c.Store, "sqlite:") {
+		errs = append(errs, fmt.Errorf("store %q: want postgres://... or empty", c.Store))
+	}
+	if _, err := c.listeners(); err != nil {
+		errs = append(errs, err)
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("log-level %q: want debug, info, warn or error", c.LogLevel))
+	}
+	return errors.Join(errs...)
+}
+
+// listeners parses the Listen entries.
+func (c Config) listeners() ([]ingest.ListenerConfig, error) {
+	var out []ingest.ListenerConfig
+	seen := map[string]bool{}
+	for _, spec := range c.Listen {
+		l, err := parseListen(spec)
+		if err != nil {
+			return nil, err
+		}
+		if seen[l.Protocol.Name] {
+			return nil, fmt.Errorf("listen %q: protocol %s given twice", spec, l.Protocol.Name)
+		}
+		seen[l.Protocol.Name] = true
+		l.IdleTimeout = c.IdleTimeout
+		out = append(out, l)
+	}
+	return out, nil
+}
+
+func parseListen(spec string) (ingest.ListenerConfig, error) {
+	name, rest, ok := strings.Cut(spec, "=")
+	if !ok {
+		return ingest.ListenerConfig{}, fmt.Errorf("listen %q: want NAME=ADDR", spec)
+	}
+	p, ok := all.Lookup(name)
+	if !ok {
+		return ingest.ListenerConfig{}, fmt.Errorf("listen %q: unknown protocol %q "+
+			"(dozor decode --list shows them)", spec, name)
+	}
+	parts := strings.Split(rest, ",")
+	l := ingest.ListenerConfig{Protocol: p, Addr: parts[0]}
+	if !strings.Contains(l.Addr, ":") {
+		return l, fmt.Errorf("listen %q: address %q has no port", spec, l.Addr)
+	}
+	for _, opt := range parts[1:] {
+		if err := applyListenOption(&l.Options, opt); err != nil {
+			return l, fmt.Errorf("listen %q: %w", spec, err)
+		}
+	}
+	return l, nil
+}
+
+func applyListenOption(o *protocols.Options, opt string) error {
+	key, val, _ := strings.Cut(opt, "=")
+	switch key {
+	case "lenient":
+		o.LenientChecksum = true
+	case "maxframe":
+		n, err := strconv.Atoi(val)
+		if err != nil || n <= 0 {
+			return fmt.Errorf("maxframe %q: want a positive byte count", val)
+		}
+		o.MaxFrame = n
+	case "tls":
+		return errors.New("tls listeners are not available yet")
+	default:
+		return fmt.Errorf("unknown option %q (want lenient or maxframe=N)", opt)
+	}
+	return nil
+}
