@@ -1,10 +1,12 @@
 package main
 
 import (
-	"errors"
 	"io"
+
+	"dozor/planner/cli"
 )
 
-func runPlan(_ []string, _, _ io.Writer) error {
-	return errors.New("the planner is not wired in yet")
+// runPlan implements `dozor plan`; the planner owns its flags.
+func runPlan(args []string, stdout, stderr io.Writer) error {
+	return cli.Run(args, stdout, stderr)
 }
