@@ -138,7 +138,8 @@ func decodeIO(r *wire.Reader, lay layout, f *protocols.Fix, rec *Record) (int, e
 		countAt := r.Offset()
 		n := readWidth(r, lay.count)
 		if need := n * (lay.id + size); need > r.Len() {
-			return 0, protocols.At(countAt, fmt.Errorf("%d IO elements of %d bytes need %d bytes, %d left: %w",
+			return 0, protocols.At(countAt, fmt.Errorf(
+				"%d IO elements of %d bytes need %d bytes, %d left: %w",
 				n, size, need, r.Len(), protocols.ErrTruncated))
 		}
 		for range n {

@@ -82,14 +82,16 @@ func decodeCommand(codec Codec, typ CommandType, p []byte, f *protocols.Fix) err
 	f.Attrs = append(f.Attrs, protocols.Uint(AttrCommandType, uint64(typ)))
 	if codec == Codec13 || codec == Codec15 {
 		if len(p) < 4 {
-			return fmt.Errorf("%d bytes, no room for the timestamp: %w", len(p), protocols.ErrTruncated)
+			return fmt.Errorf("%d bytes, no room for the timestamp: %w",
+				len(p), protocols.ErrTruncated)
 		}
 		f.Time = time.Unix(int64(binary.BigEndian.Uint32(p)), 0).UTC()
 		p = p[4:]
 	}
 	if codec == Codec14 || codec == Codec15 {
 		if len(p) < 8 {
-			return fmt.Errorf("%d bytes, no room for the IMEI: %w", len(p), protocols.ErrTruncated)
+			return fmt.Errorf("%d bytes, no room for the IMEI: %w",
+				len(p), protocols.ErrTruncated)
 		}
 		imei := strings.TrimLeft(hex.EncodeToString(p[:8]), "0")
 		f.Attrs = append(f.Attrs, protocols.String(AttrIMEI, imei))

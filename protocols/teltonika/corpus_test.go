@@ -128,7 +128,8 @@ func checkCommand(t *testing.T, e *corpus.Entry, out replayed) {
 			t.Errorf("AppendCommand = %x, want %s", got, e.Hex)
 		}
 	}
-	if id, ok := e.Expect.Attributes["driverUniqueId"].(string); ok && !strings.Contains(r.Str(), id) {
+	id, ok := e.Expect.Attributes["driverUniqueId"].(string)
+	if ok && !strings.Contains(r.Str(), id) {
 		t.Errorf("result %q does not hold driver id %s", r.Str(), id)
 	}
 	if len(out.acks) != 0 {

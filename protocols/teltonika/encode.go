@@ -55,7 +55,9 @@ func AppendAVL(dst []byte, codec Codec, recs []Record) []byte {
 
 // AppendUDP appends a UDP datagram carrying recs, with the same panics as
 // AppendAVL.
-func AppendUDP(dst []byte, packetID uint16, avlID byte, imei string, codec Codec, recs []Record) []byte {
+func AppendUDP(
+	dst []byte, packetID uint16, avlID byte, imei string, codec Codec, recs []Record,
+) []byte {
 	start := len(dst)
 	dst = append(dst, 0, 0)
 	dst = binary.BigEndian.AppendUint16(dst, packetID)

@@ -48,7 +48,9 @@ func TestRoundTrip(t *testing.T) {
 		{"codec 8 three", Codec8, []Record{testRecord(0), testRecord(1), testRecord(2)}},
 		{"codec 8E nx", Codec8E, []Record{testRecord(0), nx}},
 		{"codec 16", Codec16, []Record{gen}},
-		{"south west", Codec8, []Record{{Time: time.UnixMilli(1e12).UTC(), Lat: -33.9, Lon: -70.6}}},
+		{"south west", Codec8, []Record{
+			{Time: time.UnixMilli(1e12).UTC(), Lat: -33.9, Lon: -70.6},
+		}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -162,9 +164,12 @@ func TestReencodeCorpus(t *testing.T) {
 
 func TestAppendReply(t *testing.T) {
 	data := func(n int, id, aux uint64) *protocols.Message {
-		return &protocols.Message{Type: protocols.MsgData, Reply: protocols.Reply{ID: id, Aux: aux, N: n}}
+		reply := protocols.Reply{ID: id, Aux: aux, N: n}
+		return &protocols.Message{Type: protocols.MsgData, Reply: reply}
 	}
 	login := &protocols.Message{Type: protocols.MsgLogin, Identity: "356307042441013"}
+	heartbeat := protocols.Message{Type: protocols.MsgHeartbeat}
+	other := protocols.Message{Type: protocols.MsgOther}
 	cases := []struct {
 		name string
 		udp  bool
@@ -180,8 +185,8 @@ func TestAppendReply(t *testing.T) {
 		{"tcp data refused", false, data(14, 0, 0), protocols.Refused, ""},
 		{"udp data", true, data(1, 0xCAFE, 5), protocols.Accepted, "0005cafe010501"},
 		{"udp data invalid", true, data(1, 0xCAFE, 5), protocols.Invalid, ""},
-		{"heartbeat", false, &protocols.Message{Type: protocols.MsgHeartbeat}, protocols.Accepted, ""},
-		{"command answer", false, &protocols.Message{Type: protocols.MsgOther}, protocols.Accepted, ""},
+		{"heartbeat", false, &heartbeat, protocols.Accepted, ""},
+		{"command answer", false, &other, protocols.Accepted, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

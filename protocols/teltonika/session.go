@@ -102,7 +102,8 @@ func (s *session) splitPacket(data []byte) (int, []byte, error) {
 	}
 	if size < minDataLen {
 		return headerLen, nil, fmt.Errorf("teltonika: %w", protocols.At(4,
-			fmt.Errorf("data field length %d below %d: %w", size, minDataLen, protocols.ErrMalformed)))
+			fmt.Errorf("data field length %d below %d: %w",
+				size, minDataLen, protocols.ErrMalformed)))
 	}
 	n := headerLen + int(size) + crcLen
 	if len(data) < n {
@@ -197,7 +198,8 @@ func (s *session) decodePacket(frame []byte, m *protocols.Message) error {
 			len(frame), protocols.ErrTruncated))
 	}
 	if p := binary.BigEndian.Uint32(frame); p != 0 {
-		return protocols.At(0, fmt.Errorf("preamble %08x, want 00000000: %w", p, protocols.ErrMalformed))
+		return protocols.At(0, fmt.Errorf("preamble %08x, want 00000000: %w",
+			p, protocols.ErrMalformed))
 	}
 	size := int64(binary.BigEndian.Uint32(frame[4:]))
 	if have := int64(len(frame) - headerLen - crcLen); size != have {
@@ -205,7 +207,8 @@ func (s *session) decodePacket(frame []byte, m *protocols.Message) error {
 		if size > have {
 			err = protocols.ErrTruncated
 		}
-		return protocols.At(4, fmt.Errorf("data field length %d, packet carries %d: %w", size, have, err))
+		return protocols.At(4, fmt.Errorf("data field length %d, packet carries %d: %w",
+			size, have, err))
 	}
 	end := headerLen + int(size)
 	got := binary.BigEndian.Uint32(frame[end:])
@@ -236,7 +239,8 @@ func (s *session) decodeUDP(frame []byte, m *protocols.Message) error {
 		if size > have {
 			err = protocols.ErrTruncated
 		}
-		return protocols.At(0, fmt.Errorf("udp length %d, datagram carries %d: %w", size, have, err))
+		return protocols.At(0, fmt.Errorf("udp length %d, datagram carries %d: %w",
+			size, have, err))
 	}
 	if n < minIMEI || n > maxIMEI || n > r.Len() {
 		return protocols.At(6, fmt.Errorf("IMEI length %d, want %d to %d within %d bytes: %w",
@@ -280,7 +284,9 @@ func (s *session) identity(b []byte, at int) (string, error) {
 //   - anything else (refused or invalid data, heartbeats, command answers):
 //     nothing, since the protocol has no negative acknowledgement and a
 //     device resends what was not acknowledged.
-func (s *session) AppendReply(dst []byte, m *protocols.Message, v protocols.Verdict, err error) []byte {
+func (s *session) AppendReply(
+	dst []byte, m *protocols.Message, v protocols.Verdict, err error,
+) []byte {
 	switch m.Type {
 	case protocols.MsgLogin:
 		if v == protocols.Accepted && err == nil {
