@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"os"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -185,6 +187,12 @@ func (w *worker) search(ctx context.Context, start *solution, iters int,
 	best.copyFrom(start)
 	t0 := tempStart * m.tempUnit
 	t1 := tempEnd * m.tempUnit
+	if v, err := strconv.ParseFloat(os.Getenv("PLANNER_T0"), 64); err == nil {
+		t0 = v * m.tempUnit
+	}
+	if v, err := strconv.ParseFloat(os.Getenv("PLANNER_T1"), 64); err == nil {
+		t1 = v * m.tempUnit
+	}
 	began := time.Now()
 	total := deadline.Sub(began)
 	for it := 0; iters <= 0 || it < iters; it++ {

@@ -34,6 +34,7 @@ var (
 	benchSeed  = flag.Uint64("seed", 1, "seed")
 	benchTours = flag.String("tours", "1,2,3,4", "toptw tour counts (those with a BKS)")
 	benchOnly  = flag.String("only", "", "run only instances whose name contains this")
+	benchIters = flag.Int("iterations", 0, "iterations per worker (0: time limit only)")
 )
 
 func TestBenchmarkInstances(t *testing.T) {
@@ -121,7 +122,8 @@ func assertFeasible(t *testing.T, name string, rep *check.Report, dist, score fl
 func runPlan(t *testing.T, args ...string) *bench.Solution {
 	t.Helper()
 	all := append([]string{"--time-limit", benchLimit.String(), "--workers",
-		strconv.Itoa(*benchWork), "--seed", strconv.FormatUint(*benchSeed, 10)}, args...)
+		strconv.Itoa(*benchWork), "--seed", strconv.FormatUint(*benchSeed, 10),
+		"--iterations", strconv.Itoa(*benchIters)}, args...)
 	var out, errOut bytes.Buffer
 	if err := cli.Run(all, &out, &errOut); err != nil {
 		t.Fatalf("dozor plan %v: %v\n%s", all, err, errOut.String())

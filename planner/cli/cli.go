@@ -36,7 +36,11 @@ type Config struct {
 	TimeLimit time.Duration
 	Seed      uint64
 	Workers   int
-	Path      string
+	// Iterations, when positive, fixes the search length per worker (the
+	// result then does not depend on the machine); the time limit still
+	// applies.
+	Iterations int
+	Path       string
 }
 
 // Run implements `dozor plan [flags] instance`. It prints
@@ -69,6 +73,8 @@ func parse(args []string, stderr io.Writer) (Config, error) {
 	fs.IntVar(&cfg.Tours, "tours", 1, "toptw: number of tours")
 	fs.DurationVar(&cfg.TimeLimit, "time-limit", DefaultTimeLimit, "wall time limit")
 	fs.Uint64Var(&cfg.Seed, "seed", DefaultSeed, "random seed")
+	fs.IntVar(&cfg.Iterations, "iterations", 0,
+		"iterations per worker (0: until the time limit)")
 	fs.IntVar(&cfg.Workers, "workers", runtime.GOMAXPROCS(0), "parallel search threads")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: dozor plan [flags] instance-file")
@@ -123,7 +129,7 @@ func Solve(ctx context.Context, cfg Config) (*bench.Solution, error) {
 	// The whole limit goes to the search; reading and output take
 	// milliseconds, compiling the problem is inside Solve.
 	plan, err := planner.Solve(ctx, p, planner.Options{TimeLimit: cfg.TimeLimit,
-		Seed: cfg.Seed, Workers: max(1, cfg.Workers)})
+		Seed: cfg.Seed, Workers: max(1, cfg.Workers), Iterations: cfg.Iterations})
 	if err != nil {
 		return nil, fmt.Errorf("plan %s: %w", cfg.Path, err)
 	}
