@@ -25,7 +25,9 @@ const rflToDevice = 0x40
 // A terminal's own RESPONSE packets get no reply. Each packet and record
 // the server sends takes the next value of the session's PID and RN
 // counters.
-func (s *Session) AppendReply(dst []byte, m *protocols.Message, v protocols.Verdict, err error) []byte {
+func (s *Session) AppendReply(
+	dst []byte, m *protocols.Message, v protocols.Verdict, err error,
+) []byte {
 	switch v {
 	case protocols.Invalid:
 		re, ok := resultOf(err)
@@ -51,7 +53,9 @@ func (s *Session) AppendReply(dst []byte, m *protocols.Message, v protocols.Verd
 
 // appendResponse appends an EGTS_PT_RESPONSE packet confirming the records
 // listed in entries (replyEntry bytes each) with status rst.
-func (s *Session) appendResponse(dst []byte, rpid uint16, pr Result, entries []byte, rst Result) []byte {
+func (s *Session) appendResponse(
+	dst []byte, rpid uint16, pr Result, entries []byte, rst Result,
+) []byte {
 	start := len(dst)
 	dst = s.appendHeader(dst, PacketResponse)
 	dst = binary.LittleEndian.AppendUint16(dst, rpid)

@@ -170,7 +170,8 @@ func (d *decoder) extPosData(b []byte, at int) error {
 		p++
 	}
 	if flags&0x10 != 0 {
-		f.Attrs = append(f.Attrs, protocols.Uint(AttrGNSS, uint64(binary.LittleEndian.Uint16(b[p:]))))
+		ns := binary.LittleEndian.Uint16(b[p:])
+		f.Attrs = append(f.Attrs, protocols.Uint(AttrGNSS, uint64(ns)))
 	}
 	return nil
 }

@@ -65,8 +65,9 @@ func (d *decoder) blackBox(body []byte) error {
 	d.m.Reply.ID = uint64(PacketBlackBox)
 	msgs := split(body, '|', d.s.msgs[:0])
 	d.s.msgs = msgs
-	if last := msgs[len(msgs)-1]; d.ver == Version20 ||
-		(d.ver == VersionUnknown && len(msgs) > 1 && bytes.IndexByte(last, ';') < 0 && len(last) > 0) {
+	last := msgs[len(msgs)-1]
+	looksLikeCRC := len(msgs) > 1 && len(last) > 0 && bytes.IndexByte(last, ';') < 0
+	if d.ver == Version20 || (d.ver == VersionUnknown && looksLikeCRC) {
 		covered := body[:len(body)-len(last)]
 		if err := d.verify(PacketBlackBox, "", covered, last, d.base+len(covered)); err != nil {
 			return err
@@ -77,7 +78,8 @@ func (d *decoder) blackBox(body []byte) error {
 		msgs = msgs[:n-1] // a trailing separator
 	}
 	if len(msgs) > maxBlackBox {
-		return refuse(PacketBlackBox, "0", d.base, protocols.Limit("black box messages", len(msgs), maxBlackBox), "black box")
+		return refuse(PacketBlackBox, "0", d.base, protocols.ErrTooLarge,
+			"%d messages over limit %d", len(msgs), maxBlackBox)
 	}
 	off := d.base
 	for i, msg := range msgs {
@@ -128,7 +130,8 @@ func (d *decoder) fill(p Packet, f [][]byte, fix *protocols.Fix, at int) error {
 	if !ok {
 		return refuse(p, "10", at, protocols.ErrMalformed, "coordinates %.16q %.16q", f[2], f[4])
 	}
-	if !optFloat(f[6], &fix.Speed) || !optFloat(f[7], &fix.Course) || !optFloat(f[8], &fix.Altitude) {
+	if !optFloat(f[6], &fix.Speed) || !optFloat(f[7], &fix.Course) ||
+		!optFloat(f[8], &fix.Altitude) {
 		return refuse(p, "11", at, protocols.ErrMalformed,
 			"speed %.12q, course %.12q or height %.12q", f[6], f[7], f[8])
 	}

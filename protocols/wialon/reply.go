@@ -22,7 +22,9 @@ import (
 // Nothing is appended for a line whose packet type could not be read, and
 // for a Refused verdict on anything but a login (the protocol has no code
 // for it). The same answers are sent over TCP and UDP.
-func (s *Session) AppendReply(dst []byte, m *protocols.Message, v protocols.Verdict, err error) []byte {
+func (s *Session) AppendReply(
+	dst []byte, m *protocols.Message, v protocols.Verdict, err error,
+) []byte {
 	switch v {
 	case protocols.Invalid:
 		re, ok := replyOf(err)

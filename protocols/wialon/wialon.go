@@ -96,7 +96,8 @@ func (s *Session) Split(data []byte) (int, []byte, error) {
 		line = line[:n-1]
 	}
 	if len(line) == 0 {
-		return i + 1, nil, protocols.At(0, fmt.Errorf("wialon: empty line: %w", protocols.ErrMalformed))
+		err := fmt.Errorf("wialon: empty line: %w", protocols.ErrMalformed)
+		return i + 1, nil, protocols.At(0, err)
 	}
 	return i + 1, line, nil
 }
