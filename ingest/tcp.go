@@ -73,6 +73,7 @@ func (s *TCPServer) Run(ctx context.Context) error {
 		gnet.WithMulticore(true),
 		gnet.WithTicker(true),
 		gnet.WithTCPKeepAlive(time.Minute),
+		gnet.WithReuseAddr(true),
 		gnet.WithLogger(gnetLogger{s.log}),
 	)
 	if err != nil && ctx.Err() == nil {
@@ -241,7 +242,9 @@ func (cs *tcpConn) handle(frame []byte) (bool, gnet.Action) {
 	}
 
 	switch {
-	case cs.msg.Type == protocols.MsgLogin:
+	case cs.msg.Type != protocols.MsgData:
+		// Logins, heartbeats and command answers: nothing to keep as a
+		// position, so the reply goes out now.
 		cs.writeNow(protocols.Accepted, nil)
 		return true, gnet.None
 	case len(cs.msg.Fixes) == 0:

@@ -117,7 +117,7 @@ func (d *datagram) handle(buf []byte, c gnet.Conn) {
 		d.replyNow(protocols.Invalid, err)
 		return
 	}
-	if d.msg.Identity == "" || len(d.msg.Fixes) == 0 {
+	if d.msg.Type != protocols.MsgData || d.msg.Identity == "" || len(d.msg.Fixes) == 0 {
 		d.replyNow(protocols.Accepted, nil)
 		return
 	}
