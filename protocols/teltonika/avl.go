@@ -12,11 +12,29 @@ import (
 // ioSizes are the fixed value widths of the IO groups, in wire order.
 var ioSizes = [4]int{1, 2, 4, 8}
 
+// ioKeyTable is the number of IO ids protocols.IOKey names from its table.
+const ioKeyTable = 2048
+
+// maxKeyCache bounds the IO names a decoder keeps for ids past ioKeyTable.
+const maxKeyCache = 1024
+
+// decoder decodes data fields. Its zero value is ready to use; it is not
+// safe for concurrent use.
+type decoder struct {
+	// keys names IO ids past protocols.IOKey's table (Codec 8E and 16 ids
+	// go up to 65535, and FMC BLE sensors use ids around 10800), so that
+	// naming them allocates once per decoder, not once per record.
+	keys map[int]string
+
+	// raw, when not nil, also receives the records as Record values (for
+	// AppendRecords).
+	raw *[]Record
+}
+
 // decodeData decodes the data field frame[start:end]: codec ID, number of
 // data 1, the records or commands, number of data 2. Offsets in errors count
-// from the start of frame. raw, when not nil, also receives the records as
-// Record values (for AppendRecords).
-func decodeData(frame []byte, start, end int, m *protocols.Message, raw *[]Record) error {
+// from the start of frame.
+func (d *decoder) decodeData(frame []byte, start, end int, m *protocols.Message) error {
 	if end-start < 3 {
 		return protocols.At(start, fmt.Errorf("data field of %d bytes, need at least 3: %w",
 			end-start, protocols.ErrTruncated))
@@ -32,7 +50,7 @@ func decodeData(frame []byte, start, end int, m *protocols.Message, raw *[]Recor
 	r.Skip(start + 2)
 	var err error
 	if lay, ok := avlLayout(codec); ok {
-		err = decodeRecords(&r, lay, n1, m, raw)
+		err = d.decodeRecords(&r, lay, n1, m)
 	} else if isCommand(codec) {
 		err = decodeCommands(&r, codec, n1, m)
 	} else {
@@ -49,7 +67,7 @@ func decodeData(frame []byte, start, end int, m *protocols.Message, raw *[]Recor
 }
 
 // decodeRecords decodes n AVL records into m.
-func decodeRecords(r *wire.Reader, lay layout, n int, m *protocols.Message, raw *[]Record) error {
+func (d *decoder) decodeRecords(r *wire.Reader, lay layout, n int, m *protocols.Message) error {
 	if n == 0 {
 		return protocols.At(r.Offset()-1, fmt.Errorf("packet with no records: %w",
 			protocols.ErrMalformed))
@@ -61,11 +79,11 @@ func decodeRecords(r *wire.Reader, lay layout, n int, m *protocols.Message, raw 
 	m.Reply.N = n
 	for i := range n {
 		var rec *Record
-		if raw != nil {
-			*raw = append(*raw, Record{})
-			rec = &(*raw)[len(*raw)-1]
+		if d.raw != nil {
+			*d.raw = append(*d.raw, Record{})
+			rec = &(*d.raw)[len(*d.raw)-1]
 		}
-		if err := decodeRecord(r, lay, m.NextFix(), rec); err != nil {
+		if err := d.decodeRecord(r, lay, m.NextFix(), rec); err != nil {
 			return fmt.Errorf("record %d: %w", i, err)
 		}
 	}
@@ -73,7 +91,7 @@ func decodeRecords(r *wire.Reader, lay layout, n int, m *protocols.Message, raw 
 }
 
 // decodeRecord decodes one AVL record into f, and into rec when not nil.
-func decodeRecord(r *wire.Reader, lay layout, f *protocols.Fix, rec *Record) error {
+func (d *decoder) decodeRecord(r *wire.Reader, lay layout, f *protocols.Fix, rec *Record) error {
 	ms := r.U64()
 	priority := r.U8()
 	lon := int32(r.U32())
@@ -116,7 +134,7 @@ func decodeRecord(r *wire.Reader, lay layout, f *protocols.Fix, rec *Record) err
 		}
 	}
 
-	listed, err := decodeIO(r, lay, f, rec)
+	listed, err := d.decodeIO(r, lay, f, rec)
 	if err != nil {
 		return err
 	}
@@ -129,7 +147,7 @@ func decodeRecord(r *wire.Reader, lay layout, f *protocols.Fix, rec *Record) err
 
 // decodeIO decodes the IO groups of one record and returns how many elements
 // they listed.
-func decodeIO(r *wire.Reader, lay layout, f *protocols.Fix, rec *Record) (int, error) {
+func (d *decoder) decodeIO(r *wire.Reader, lay layout, f *protocols.Fix, rec *Record) (int, error) {
 	var (
 		listed int
 		names  named
@@ -145,7 +163,7 @@ func decodeIO(r *wire.Reader, lay layout, f *protocols.Fix, rec *Record) (int, e
 		for range n {
 			id := readWidth(r, lay.id)
 			v := r.Uint(size)
-			f.Attrs = append(f.Attrs, protocols.Uint(protocols.IOKey(id), v))
+			f.Attrs = append(f.Attrs, protocols.Uint(d.key(id), v))
 			names.add(f, id, v)
 			if rec != nil {
 				rec.IO = append(rec.IO, IO{ID: uint16(id), Size: size, Value: v})
@@ -155,7 +173,7 @@ func decodeIO(r *wire.Reader, lay layout, f *protocols.Fix, rec *Record) (int, e
 	}
 	names.finish(f)
 	if lay.nx {
-		n, err := decodeNX(r, f, rec)
+		n, err := d.decodeNX(r, f, rec)
 		if err != nil {
 			return 0, err
 		}
@@ -167,7 +185,7 @@ func decodeIO(r *wire.Reader, lay layout, f *protocols.Fix, rec *Record) (int, e
 // decodeNX decodes the variable-length group of Codec 8E. Values become hex
 // strings, which allocates; NX elements carry BLE and iButton data, not the
 // per-record essentials.
-func decodeNX(r *wire.Reader, f *protocols.Fix, rec *Record) (int, error) {
+func (d *decoder) decodeNX(r *wire.Reader, f *protocols.Fix, rec *Record) (int, error) {
 	n := int(r.U16())
 	for i := range n {
 		id := int(r.U16())
@@ -178,12 +196,30 @@ func decodeNX(r *wire.Reader, f *protocols.Fix, rec *Record) (int, error) {
 			return 0, fmt.Errorf("NX element %d of %d (length %d at byte %d): %w",
 				i, n, size, lenAt, err)
 		}
-		f.Attrs = append(f.Attrs, protocols.String(protocols.IOKey(id), hex.EncodeToString(b)))
+		f.Attrs = append(f.Attrs, protocols.String(d.key(id), hex.EncodeToString(b)))
 		if rec != nil {
 			rec.IO = append(rec.IO, IO{ID: uint16(id), Data: append([]byte(nil), b...)})
 		}
 	}
 	return n, nil
+}
+
+// key returns the attribute name of IO element id.
+func (d *decoder) key(id int) string {
+	if id < ioKeyTable {
+		return protocols.IOKey(id)
+	}
+	if k, ok := d.keys[id]; ok {
+		return k
+	}
+	k := protocols.IOKey(id)
+	if d.keys == nil {
+		d.keys = make(map[int]string)
+	}
+	if len(d.keys) < maxKeyCache {
+		d.keys[id] = k
+	}
+	return k
 }
 
 // validFix applies Traccar's rule (a fix needs satellites) and also refuses

@@ -27,6 +27,7 @@ func TestDecodeAllocs(t *testing.T) {
 		{"codec 8 tcp", false, benchPacket(Codec8, 20)},
 		{"codec 8E tcp", false, benchPacket(Codec8E, 20)},
 		{"codec 16 tcp", false, benchPacket(Codec16, 20)},
+		{"codec 8E ids past the IOKey table", false, highIDPacket()},
 		{"codec 8 udp", true, AppendUDP(nil, 1, 2, "352093086403655", Codec8,
 			[]Record{testRecord(0), testRecord(1), testRecord(2)})},
 	}
@@ -83,6 +84,17 @@ func BenchmarkDecode(b *testing.B) {
 			b.ReportMetric(float64(b.N*c.recs)/b.Elapsed().Seconds(), "records/s")
 		})
 	}
+}
+
+// highIDPacket has FMC BLE sensor ids (10800 and up), past the names
+// protocols.IOKey keeps in its table.
+func highIDPacket() []byte {
+	recs := []Record{testRecord(0), testRecord(1)}
+	for i := range recs {
+		recs[i].IO = append(recs[i].IO,
+			IO{ID: 10800, Size: 2, Value: 2150}, IO{ID: 10804, Size: 1, Value: 88})
+	}
+	return AppendAVL(nil, Codec8E, recs)
 }
 
 func corpusPayload(tb testing.TB, id string) []byte {

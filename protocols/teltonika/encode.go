@@ -79,7 +79,8 @@ func AppendRecords(dst []Record, data []byte) ([]Record, error) {
 				Codec(data[0]), protocols.ErrUnsupported)
 		}
 	}
-	if err := decodeData(data, 0, len(data), &m, &dst); err != nil {
+	d := decoder{raw: &dst}
+	if err := d.decodeData(data, 0, len(data), &m); err != nil {
 		return dst, fmt.Errorf("teltonika: %w", err)
 	}
 	return dst, nil

@@ -43,14 +43,16 @@ func NewSession(t protocols.Transport, o protocols.Options) protocols.Session {
 	return s
 }
 
-// session implements protocols.Session. The decoder keeps no state between
-// frames except the last UDP identity, reused so that a peer repeating its
-// IMEI costs no allocation.
+// session implements protocols.Session. No state carries meaning from one
+// frame to the next; the session only keeps the last identity, reused so
+// that a UDP peer repeating its IMEI costs no allocation, and the decoder's
+// cache of IO names.
 type session struct {
 	udp      bool
 	maxFrame int
 	lenient  bool
 	imei     string
+	dec      decoder
 }
 
 // Split cuts one TCP frame: the IMEI handshake, an AVL or command packet, or
@@ -216,7 +218,7 @@ func (s *session) decodePacket(frame []byte, m *protocols.Message) error {
 		return protocols.At(end, fmt.Errorf("CRC field %08x, computed %08x: %w",
 			got, want, protocols.ErrChecksum))
 	}
-	return decodeData(frame, headerLen, end, m, nil)
+	return s.dec.decodeData(frame, headerLen, end, m)
 }
 
 // decodeUDP decodes a datagram: length, packet ID, a byte with no use, AVL
@@ -253,7 +255,7 @@ func (s *session) decodeUDP(frame []byte, m *protocols.Message) error {
 	m.Identity = id
 	m.Reply.ID = uint64(packetID)
 	m.Reply.Aux = uint64(avlID)
-	return decodeData(frame, r.Offset(), len(frame), m, nil)
+	return s.dec.decodeData(frame, r.Offset(), len(frame), m)
 }
 
 // identity checks that b, found at offset at, is ASCII digits and returns it
