@@ -18,6 +18,7 @@ const (
 	Codec15     Codec = 0x0F // serial data with a timestamp and IMEI
 )
 
+// String names the codec as the wiki does, for logs.
 func (c Codec) String() string {
 	switch c {
 	case CodecGH3000:

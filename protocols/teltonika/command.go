@@ -24,6 +24,7 @@ const (
 	TypeNack     CommandType = 0x11 // Codec 14: the IMEI did not match
 )
 
+// String names the command type, for logs.
 func (t CommandType) String() string {
 	switch t {
 	case TypeCommand:

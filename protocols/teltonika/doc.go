@@ -21,6 +21,19 @@
 // names of package protocols (see iomap.go). The Append functions encode
 // packets for the load generator and tests.
 //
+// A command answer (Codec 12 to 15) is decoded as protocols.MsgOther with one
+// Fix per command: no position (Valid false, Lat/Lon 0), the Codec 13/15
+// timestamp if any, and the attributes AttrCommandType and AttrResult (or
+// AttrCommand). It is never acknowledged with a record count.
+//
+// A fix is Valid when the device used satellites for it and its coordinates
+// are not 0,0; Teltonika devices without a fix report 0 satellites and
+// either zeros or their last known coordinates.
+//
+// The session does not require the handshake before data: whether a
+// connection has an accepted identity is decided and enforced by ingest,
+// which sees every MsgLogin.
+//
 // The package does no I/O and never logs: the session frames, decodes and
 // appends replies; ingest decides when a reply is sent.
 package teltonika

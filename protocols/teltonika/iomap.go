@@ -26,6 +26,7 @@ const (
 	IOMovement       IOID = 240 // movement sensor reports motion
 )
 
+// String names the element as the FMB AVL ID list does.
 func (id IOID) String() string {
 	switch id {
 	case IODigitalInput1, IODigitalInput2, IODigitalInput3:
