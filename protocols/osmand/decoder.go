@@ -37,9 +37,14 @@ var decoders = sync.Pool{New: func() any {
 
 func getDecoder() *decoder { return decoders.Get().(*decoder) }
 
+// maxPooledBuf is the largest scratch buffer kept in the pool; a request
+// with longer strings leaves its decoder to the garbage collector.
+const maxPooledBuf = 16 << 10
+
 // putDecoder returns d to the pool unless a huge request inflated it.
 func putDecoder(d *decoder) {
-	if cap(d.st) > MaxFixes || cap(d.sc.vbuf) > MaxBody/4 || cap(d.target) > MaxTarget {
+	if cap(d.sc.vbuf) > maxPooledBuf || cap(d.sc.kbuf) > maxPooledBuf ||
+		cap(d.form.vbuf) > maxPooledBuf || cap(d.target) > maxPooledBuf {
 		return
 	}
 	d.sc.b, d.form.b, d.fallback, d.lastID = nil, nil, "", ""

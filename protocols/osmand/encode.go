@@ -153,13 +153,19 @@ func finite(xs ...float64) bool {
 	return true
 }
 
-// appendUnix appends f.Time in Unix seconds, or milliseconds when it has a
-// sub-second part (the decoder tells them apart by size).
+// appendUnix appends f.Time in Unix seconds, or in milliseconds when it has
+// a sub-second part (the decoder tells them apart by size), or in decimal
+// seconds for the first weeks of 1970 where milliseconds would read as
+// seconds.
 func appendUnix(dst []byte, f *protocols.Fix) []byte {
 	if f.Time.Nanosecond() == 0 {
 		return strconv.AppendInt(dst, f.Time.Unix(), 10)
 	}
-	return strconv.AppendInt(dst, f.Time.UnixMilli(), 10)
+	if ms := f.Time.UnixMilli(); ms >= maxUnixSeconds {
+		return strconv.AppendInt(dst, ms, 10)
+	}
+	sec := float64(f.Time.UnixMilli()) / 1000
+	return strconv.AppendFloat(dst, sec, 'f', -1, 64)
 }
 
 func appendQueryFloat(dst []byte, key string, x float64) []byte {

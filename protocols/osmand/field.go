@@ -113,8 +113,12 @@ func (d *decoder) measure(f *protocols.Fix, key []byte, v value) {
 			f.Speed = x * knotsToKmh
 			d.finite("speed", v, f.Speed)
 		}
-	case "bearing", "heading":
-		if x, ok := d.num(string(key), v); ok {
+	case "bearing":
+		if x, ok := d.num("bearing", v); ok {
+			f.Course = course(x)
+		}
+	case "heading":
+		if x, ok := d.num("heading", v); ok {
 			f.Course = course(x)
 		}
 	case "altitude":
@@ -288,16 +292,17 @@ func (d *decoder) attr(f *protocols.Fix, key []byte, v value) {
 // numberAttr types a JSON number: integers as Int (Uint past int64),
 // others as Float; a number too large for float64 stays text.
 func numberAttr(name string, b []byte) protocols.Attr {
-	s := string(b)
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return protocols.Int(name, n)
+	if bytes.IndexAny(b, ".eE") < 0 {
+		if n, err := strconv.ParseInt(string(b), 10, 64); err == nil {
+			return protocols.Int(name, n)
+		}
+		if n, err := strconv.ParseUint(string(b), 10, 64); err == nil {
+			return protocols.Uint(name, n)
+		}
 	}
-	if n, err := strconv.ParseUint(s, 10, 64); err == nil {
-		return protocols.Uint(name, n)
-	}
-	x, err := strconv.ParseFloat(s, 64)
+	x, err := strconv.ParseFloat(string(b), 64)
 	if err != nil || math.IsInf(x, 0) {
-		return protocols.String(name, s)
+		return protocols.String(name, string(b))
 	}
 	return protocols.Float(name, x)
 }
