@@ -5,6 +5,7 @@
 package matrix
 
 import (
+	"context"
 	"errors"
 	"math"
 )
@@ -63,9 +64,14 @@ type Haversine struct {
 	Speed      float64 // metres per second
 }
 
-// Table computes the symmetric matrix for pts: distance in metres (rounded)
+// Table implements Source; it never fails.
+func (h Haversine) Table(_ context.Context, pts []Point) (*Table, error) {
+	return h.Compute(pts), nil
+}
+
+// Compute returns the symmetric matrix for pts: distance in metres (rounded)
 // and duration in seconds (rounded up).
-func (h Haversine) Table(pts []Point) *Table {
+func (h Haversine) Compute(pts []Point) *Table {
 	f, v := h.RoadFactor, h.Speed
 	if f == 0 {
 		f = DefaultRoadFactor
