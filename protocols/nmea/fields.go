@@ -1,0 +1,147 @@
+package nmea
+
+import (
+	"time"
+)
+
+// splitFields appends the comma-separated fields of b to dst[:0], at most
+// cap(dst); the last field keeps any further commas.
+func splitFields(dst [][]byte, b []byte) [][]byte {
+	dst = dst[:0]
+	start := 0
+	for i := 0; i < len(b) && len(dst) < cap(dst)-1; i++ {
+		if b[i] == ',' {
+			dst = append(dst, b[start:i])
+			start = i + 1
+		}
+	}
+	return append(dst, b[start:])
+}
+
+// parseDecimal parses an optionally signed decimal number without
+// allocating.
+func parseDecimal(b []byte) (float64, bool) {
+	neg := false
+	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
+		neg = b[0] == '-'
+		b = b[1:]
+	}
+	if len(b) == 0 || len(b) > 18 {
+		return 0, false
+	}
+	var mant int64
+	scale, dot, digits := 1.0, false, 0
+	for _, c := range b {
+		switch {
+		case c >= '0' && c <= '9':
+			mant = mant*10 + int64(c-'0')
+			digits++
+			if dot {
+				scale *= 10
+			}
+		case c == '.' && !dot:
+			dot = true
+		default:
+			return 0, false
+		}
+	}
+	if digits == 0 {
+		return 0, false
+	}
+	if neg {
+		return -float64(mant) / scale, true
+	}
+	return float64(mant) / scale, true
+}
+
+// num returns the decimal value of b, or 0 when empty or malformed.
+func num(b []byte) float64 {
+	v, _ := parseDecimal(b)
+	return v
+}
+
+func digits2(b []byte, i int) (int, bool) {
+	if len(b) < i+2 || b[i] < '0' || b[i] > '9' || b[i+1] < '0' || b[i+1] > '9' {
+		return 0, false
+	}
+	return int(b[i]-'0')*10 + int(b[i+1]-'0'), true
+}
+
+// coordinate parses DDMM.MMMM (or DDDMM.MMMM) and its hemisphere letter.
+func coordinate(v, hemi []byte, neg byte) (float64, bool) {
+	dot := len(v)
+	for i, c := range v {
+		if c == '.' {
+			dot = i
+			break
+		}
+	}
+	if dot < 2 {
+		return 0, false
+	}
+	deg := 0.0
+	if dot > 2 {
+		d, ok := parseDecimal(v[:dot-2])
+		if !ok {
+			return 0, false
+		}
+		deg = d
+	}
+	mins, ok := parseDecimal(v[dot-2:])
+	if !ok || mins >= 60 || (len(hemi) > 0 && len(hemi) != 1) {
+		return 0, false
+	}
+	deg += mins / 60
+	if len(hemi) == 1 && hemi[0] == neg {
+		deg = -deg
+	}
+	return deg, true
+}
+
+// clock parses hhmmss[.sss] as a duration since midnight.
+func clock(b []byte) (time.Duration, bool) {
+	h, ok1 := digits2(b, 0)
+	m, ok2 := digits2(b, 2)
+	s, ok3 := digits2(b, 4)
+	if !ok1 || !ok2 || !ok3 || h > 23 || m > 59 || s > 60 {
+		return 0, false
+	}
+	d := time.Duration(h)*time.Hour + time.Duration(m)*time.Minute + time.Duration(s)*time.Second
+	if len(b) > 7 && b[6] == '.' {
+		frac, ok := parseDecimal(b[6:])
+		if !ok {
+			return 0, false
+		}
+		d += time.Duration(frac * 1000 * float64(time.Millisecond))
+	}
+	return d, true
+}
+
+// date parses DDMMYY as a UTC midnight.
+func date(b []byte) (time.Time, bool) {
+	if len(b) != 6 {
+		return time.Time{}, false
+	}
+	d, ok1 := digits2(b, 0)
+	m, ok2 := digits2(b, 2)
+	y, ok3 := digits2(b, 4)
+	if !ok1 || !ok2 || !ok3 || d < 1 || d > 31 || m < 1 || m > 12 {
+		return time.Time{}, false
+	}
+	return time.Date(2000+y, time.Month(m), d, 0, 0, 0, 0, time.UTC), true
+}
+
+// nearestDay returns the time of day tod on the day that puts it closest
+// to ref: a GGA at 23:59:59 just after an RMC at 00:00:01 belongs to the
+// day before.
+func nearestDay(ref time.Time, tod time.Duration) time.Time {
+	day := ref.UTC().Truncate(24 * time.Hour)
+	t := day.Add(tod)
+	switch d := t.Sub(ref); {
+	case d > 12*time.Hour:
+		t = t.Add(-24 * time.Hour)
+	case d < -12*time.Hour:
+		t = t.Add(24 * time.Hour)
+	}
+	return t
+}
