@@ -184,4 +184,3 @@ func sendMessage(f [][]byte, fx *protocols.Fix) error {
 	fx.Valid = is(f[13], "1")
 	return nil
 }
-
