@@ -49,20 +49,28 @@ func (s *Server) getDevice(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) deviceFixes(w http.ResponseWriter, r *http.Request) {
-	from, err := queryTime(r, "from")
-	if err == nil {
-		var to time.Time
-		to, err = queryTime(r, "to")
-		if err == nil {
-			var limit int
-			limit, err = queryInt(r, "limit", store.MaxTrackLimit, store.MaxTrackLimit)
-			if err == nil {
-				s.track(w, r, store.TrackQuery{From: from, To: to, Limit: limit})
-				return
-			}
-		}
+	q, err := parseTrackQuery(r)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
 	}
-	writeError(w, http.StatusBadRequest, err.Error())
+	s.track(w, r, q)
+}
+
+// parseTrackQuery reads from, to and limit of a track request.
+func parseTrackQuery(r *http.Request) (store.TrackQuery, error) {
+	var (
+		q   store.TrackQuery
+		err error
+	)
+	if q.From, err = queryTime(r, "from"); err != nil {
+		return q, err
+	}
+	if q.To, err = queryTime(r, "to"); err != nil {
+		return q, err
+	}
+	q.Limit, err = queryInt(r, "limit", store.MaxTrackLimit, store.MaxTrackLimit)
+	return q, err
 }
 
 func (s *Server) track(w http.ResponseWriter, r *http.Request, q store.TrackQuery) {
