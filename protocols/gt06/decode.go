@@ -68,7 +68,8 @@ func (s *Session) parse(frame []byte) (packet, error) {
 		return p, fmt.Errorf("gt06: frame of %d bytes: %w", len(frame), protocols.ErrTruncated)
 	}
 	if frame[0] != frame[1] || (frame[0] != startShort && frame[0] != startLong) {
-		return p, protocols.At(0, fmt.Errorf("gt06: start %x: %w", frame[:2], protocols.ErrMalformed))
+		err := fmt.Errorf("gt06: start %x: %w", frame[:2], protocols.ErrMalformed)
+		return p, protocols.At(0, err)
 	}
 	n := len(frame)
 	if frame[n-2] != '\r' || frame[n-1] != '\n' {
@@ -82,8 +83,9 @@ func (s *Session) parse(frame []byte) (packet, error) {
 		// frame cannot be checked; only a lenient listener takes it, with
 		// everything up to the stop bytes as the body and serial 0.
 		if !s.cfg.LenientChecksum {
-			return p, protocols.At(2, fmt.Errorf("gt06: length field says %d bytes, frame has %d: %w",
-				declared, n, protocols.ErrMalformed))
+			err := fmt.Errorf("gt06: length field says %d bytes, frame has %d: %w",
+				declared, n, protocols.ErrMalformed)
+			return p, protocols.At(2, err)
 		}
 		p.body = frame[head+1 : n-2]
 		return p, nil

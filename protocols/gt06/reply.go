@@ -15,7 +15,9 @@ import (
 // (0x8A) gets the current UTC time. A refused login, an invalid frame and
 // plain position packets get nothing: GT06 has no negative reply, and a
 // device without a login echo drops the connection and retries.
-func (s *Session) AppendReply(dst []byte, m *protocols.Message, v protocols.Verdict, _ error) []byte {
+func (s *Session) AppendReply(
+	dst []byte, m *protocols.Message, v protocols.Verdict, _ error,
+) []byte {
 	if v != protocols.Accepted {
 		if v == protocols.Refused && m.Type == protocols.MsgLogin {
 			s.identity = ""

@@ -16,7 +16,8 @@ func (s *Session) decodeBinary(b []byte, m *protocols.Message) error {
 	}
 	var id [10]byte
 	if !bcd(id[:], b[1:6]) {
-		return protocols.At(1, fmt.Errorf("h02: device id %x is not BCD: %w", b[1:6], protocols.ErrMalformed))
+		err := fmt.Errorf("h02: device id %x is not BCD: %w", b[1:6], protocols.ErrMalformed)
+		return protocols.At(1, err)
 	}
 	s.setIdentity(m, id[:])
 	m.Type = protocols.MsgData
@@ -24,7 +25,8 @@ func (s *Session) decodeBinary(b []byte, m *protocols.Message) error {
 	var d [29]byte // time 6, date 6, lat 8, lon 9 digits
 	if !bcd(d[:12], b[6:12]) || !bcd(d[12:20], b[12:16]) || !bcd(d[20:28], b[17:21]) ||
 		b[21]>>4 > 9 {
-		return protocols.At(6, fmt.Errorf("h02: fields %x are not BCD: %w", b[6:22], protocols.ErrMalformed))
+		err := fmt.Errorf("h02: fields %x are not BCD: %w", b[6:22], protocols.ErrMalformed)
+		return protocols.At(6, err)
 	}
 	d[28] = '0' + b[21]>>4
 	t := func(i int) int { return int(d[i]-'0')*10 + int(d[i+1]-'0') }

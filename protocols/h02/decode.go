@@ -27,7 +27,8 @@ func (s *Session) Decode(frame []byte, m *protocols.Message) error {
 	case '$', 'X':
 		return s.decodeBinary(frame, m)
 	}
-	return protocols.At(0, fmt.Errorf("h02: frame starts with %q: %w", frame[0], protocols.ErrMalformed))
+	err := fmt.Errorf("h02: frame starts with %q: %w", frame[0], protocols.ErrMalformed)
+	return protocols.At(0, err)
 }
 
 // decodeText decodes *XX,<id>,<type>,...#.
@@ -164,7 +165,8 @@ func (s *Session) textTime(hms, dmy []byte) (time.Time, bool, error) {
 		return s.now().UTC().Truncate(time.Second), false, nil
 	}
 	if len(dmy) != 6 || (len(hms) != 6 && len(hms) != 0) {
-		return time.Time{}, false, fmt.Errorf("h02: time %q date %q: %w", hms, dmy, protocols.ErrMalformed)
+		err := fmt.Errorf("h02: time %q date %q: %w", hms, dmy, protocols.ErrMalformed)
+		return time.Time{}, false, err
 	}
 	var c [6]int
 	for i := range 3 {
@@ -175,7 +177,8 @@ func (s *Session) textTime(hms, dmy []byte) (time.Time, bool, error) {
 		c[i] = v
 		if len(hms) == 6 {
 			if c[3+i], ok = twoDigits(hms, i*2); !ok {
-				return time.Time{}, false, fmt.Errorf("h02: time %q: %w", hms, protocols.ErrMalformed)
+				err := fmt.Errorf("h02: time %q: %w", hms, protocols.ErrMalformed)
+				return time.Time{}, false, err
 			}
 		}
 	}
@@ -188,8 +191,9 @@ func (s *Session) textTime(hms, dmy []byte) (time.Time, bool, error) {
 // date builds a UTC time from device-local fields, checking ranges.
 func (s *Session) date(yy, mo, dd, hh, mi, ss int) (time.Time, bool, error) {
 	if mo < 1 || mo > 12 || dd < 1 || dd > 31 || hh > 23 || mi > 59 || ss > 59 {
-		return time.Time{}, false, fmt.Errorf("h02: date %02d%02d%02d %02d%02d%02d out of range: %w",
+		err := fmt.Errorf("h02: date %02d%02d%02d %02d%02d%02d out of range: %w",
 			dd, mo, yy, hh, mi, ss, protocols.ErrMalformed)
+		return time.Time{}, false, err
 	}
 	t := time.Date(2000+yy, time.Month(mo), dd, hh, mi, ss, 0, s.loc)
 	return t.UTC(), true, nil

@@ -75,7 +75,9 @@ func New(c Config) *Session {
 
 // AppendReply appends nothing: H02 devices expect no acknowledgement and
 // the protocol has no negative reply.
-func (s *Session) AppendReply(dst []byte, _ *protocols.Message, _ protocols.Verdict, _ error) []byte {
+func (s *Session) AppendReply(
+	dst []byte, _ *protocols.Message, _ protocols.Verdict, _ error,
+) []byte {
 	return dst
 }
 

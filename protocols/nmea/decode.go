@@ -32,7 +32,8 @@ func (s *Session) Decode(frame []byte, m *protocols.Message) error {
 	if i > 0 {
 		id := prefixID(line[:i])
 		if id == nil {
-			return protocols.At(0, fmt.Errorf("nmea: %q before '$': %w", line[:i], protocols.ErrMalformed))
+			err := fmt.Errorf("nmea: %q before '$': %w", line[:i], protocols.ErrMalformed)
+			return protocols.At(0, err)
 		}
 		s.setIdentity(m, id)
 		line = line[i:]
@@ -74,7 +75,8 @@ func (s *Session) checksum(line []byte) ([]byte, error) {
 		return nil, fmt.Errorf("nmea: checksum field %q: %w", given, protocols.ErrChecksum)
 	}
 	if got != want && !s.opt.LenientChecksum {
-		return nil, fmt.Errorf("nmea: checksum %02X, computed %02X: %w", got, want, protocols.ErrChecksum)
+		return nil, fmt.Errorf("nmea: checksum %02X, computed %02X: %w",
+			got, want, protocols.ErrChecksum)
 	}
 	return body, nil
 }
@@ -137,7 +139,8 @@ func (s *Session) decodePlain(line []byte, m *protocols.Message) error {
 	case bytes.HasPrefix(line, []byte("QZE,")):
 		return s.decodeQZE(splitFields(s.fields, line), m)
 	default:
-		return protocols.At(0, fmt.Errorf("nmea: line %.20q is no sentence: %w", line, protocols.ErrMalformed))
+		err := fmt.Errorf("nmea: line %.20q is no sentence: %w", line, protocols.ErrMalformed)
+		return protocols.At(0, err)
 	}
 	return nil
 }

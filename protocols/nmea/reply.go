@@ -12,7 +12,9 @@ import (
 // $FRERR,AuthError,Parse error*hh when the login could not be decoded,
 // each with CR LF. The session id is derived from the identity (8 hex
 // digits), so it is stable for a device. Every other message gets nothing.
-func (s *Session) AppendReply(dst []byte, m *protocols.Message, v protocols.Verdict, _ error) []byte {
+func (s *Session) AppendReply(
+	dst []byte, m *protocols.Message, v protocols.Verdict, _ error,
+) []byte {
 	if m.Reply.N != replyLogin {
 		return dst
 	}

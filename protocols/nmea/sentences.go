@@ -99,7 +99,7 @@ func trccr(f [][]byte, fx *protocols.Fix) error {
 	tod, ok3 := clock(f[1][8:])
 	lat, ok4 := parseDecimal(f[3])
 	lon, ok5 := parseDecimal(f[4])
-	if !ok1 || c != 20 || !ok2 || !ok3 || !ok4 || !ok5 || lat < -90 || lat > 90 || lon < -180 || lon > 180 {
+	if !ok1 || c != 20 || !ok2 || !ok3 || !ok4 || !ok5 || !inRange(lat, lon) {
 		return fmt.Errorf("time %q or coordinates: %w", f[1], protocols.ErrMalformed)
 	}
 	fx.Time = day.Add(tod)
@@ -126,7 +126,7 @@ func (s *Session) decodeQZE(f [][]byte, m *protocols.Message) error {
 	tod, ok2 := clock(f[4])
 	lat, ok3 := parseDecimal(f[5])
 	lon, ok4 := parseDecimal(f[6])
-	if !ok1 || !ok2 || !ok3 || !ok4 || lat < -90 || lat > 90 || lon < -180 || lon > 180 {
+	if !ok1 || !ok2 || !ok3 || !ok4 || !inRange(lat, lon) {
 		return fmt.Errorf("nmea: QZE time or coordinates: %w", protocols.ErrMalformed)
 	}
 	fx := m.NextFix()
@@ -183,4 +183,8 @@ func sendMessage(f [][]byte, fx *protocols.Fix) error {
 	fx.Course = num(f[10])
 	fx.Valid = is(f[13], "1")
 	return nil
+}
+
+func inRange(lat, lon float64) bool {
+	return lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180
 }
