@@ -7,8 +7,16 @@ import (
 	"sort"
 
 	"dozor/protocols"
+	"dozor/protocols/arnavi"
+	"dozor/protocols/egts"
+	"dozor/protocols/galileosky"
+	"dozor/protocols/gt06"
+	"dozor/protocols/h02"
+	"dozor/protocols/navtelecom"
+	"dozor/protocols/nmea"
 	"dozor/protocols/osmand"
 	"dozor/protocols/teltonika"
+	"dozor/protocols/wialon"
 )
 
 // Protocols returns every registered protocol, ordered by default port.
@@ -16,6 +24,14 @@ func Protocols() []protocols.Protocol {
 	list := []protocols.Protocol{
 		teltonika.Protocol,
 		osmand.Protocol,
+		egts.Protocol,
+		wialon.Protocol,
+		gt06.Protocol,
+		h02.Protocol,
+		nmea.Protocol,
+		galileosky.Protocol,
+		navtelecom.Protocol,
+		arnavi.Protocol,
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i].Port < list[j].Port })
 	return list
