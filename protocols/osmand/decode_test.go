@@ -268,7 +268,8 @@ func TestIdentity(t *testing.T) {
 func TestServerTime(t *testing.T) {
 	before := time.Now()
 	var m protocols.Message
-	if _, err := DecodeRequest(get("/?id=861001000719969&lat=41.666667&lon=-0.883333"), &m); err != nil {
+	r := get("/?id=861001000719969&lat=41.666667&lon=-0.883333") // S-0010
+	if _, err := DecodeRequest(r, &m); err != nil {
 		t.Fatal(err)
 	}
 	f := &m.Fixes[0]

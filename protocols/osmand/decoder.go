@@ -60,7 +60,8 @@ const (
 
 func (d *decoder) decode(r protocols.HTTPRequest, m *protocols.Message) (Result, error) {
 	if len(r.Body) > MaxBody {
-		return Result{}, fmt.Errorf("osmand: %w", protocols.Limit("body length", len(r.Body), MaxBody))
+		return Result{}, fmt.Errorf("osmand: %w",
+			protocols.Limit("body length", len(r.Body), MaxBody))
 	}
 	if len(r.Target) > MaxTarget {
 		return Result{}, fmt.Errorf("osmand: %w",
