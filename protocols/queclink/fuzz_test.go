@@ -61,4 +61,3 @@ func FuzzDecode(f *testing.F) {
 		_ = s.AppendReply(nil, &m, protocols.Accepted, nil)
 	})
 }
-

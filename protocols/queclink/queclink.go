@@ -37,6 +37,7 @@ type Session struct {
 	opts     protocols.Options
 	maxFrame int
 	imei     string
+	fields   [][]byte // field slices of the message being decoded; reused
 }
 
 // NewSession returns a session for a TCP connection or a UDP peer.

@@ -97,8 +97,10 @@ func (msg *message) standard() bool {
 }
 
 func (s *Session) decodeText(b []byte, m *protocols.Message) error {
-	var buf [maxFields][]byte
-	msg, err := parse(b, buf[:])
+	if s.fields == nil {
+		s.fields = make([][]byte, 0, maxFields)
+	}
+	msg, err := parse(b, s.fields)
 	if err != nil {
 		return err
 	}
