@@ -75,6 +75,9 @@ func TestDecodeForms(t *testing.T) {
 		{"query heading and course range", get("/?id=d&lat=1&lon=2&timestamp=1700000000" +
 			"&heading=370&valid=0"), []string{`d 2023-11-14T22:13:20Z 1.0000000,2.0000000 ` +
 			`spd=0 crs=10 alt=0 acc=0 hdop=0 valid=false {}`}},
+		{"query informative flag dropped", get("/?id=d&lat=1&lon=2&timestamp=1700000000" +
+			"&charge=yes"), []string{`d 2023-11-14T22:13:20Z 1.0000000,2.0000000 spd=0 ` +
+			`crs=0 alt=0 acc=0 hdop=0 valid=true {}`}},
 		{"query negative bearing unknown", get("/?id=d&lat=1&lon=2&timestamp=1700000000" +
 			"&bearing=-1&speed=-1&accuracy=-1"), []string{`d 2023-11-14T22:13:20Z ` +
 			`1.0000000,2.0000000 spd=0 crs=0 alt=0 acc=0 hdop=0 valid=true {}`}},

@@ -67,7 +67,7 @@ func (d *decoder) decode(r protocols.HTTPRequest, m *protocols.Message) (Result,
 		return Result{}, fmt.Errorf("osmand: %w",
 			protocols.Limit("target length", len(r.Target), MaxTarget))
 	}
-	d.base, d.st, d.now = len(m.Fixes), d.st[:0], time.Time{}
+	d.base, d.st, d.now, d.fallback = len(m.Fixes), d.st[:0], time.Time{}, ""
 	kind, err := bodyKind(r)
 	if err != nil {
 		return Result{}, err

@@ -145,7 +145,7 @@ func (d *decoder) measure(f *protocols.Fix, key []byte, v value) {
 func (d *decoder) flag(f *protocols.Fix, key []byte, v value) {
 	switch string(key) {
 	case "charge":
-		if b, ok := d.boolField("charge", v); ok {
+		if b, ok := parseBool(v); ok {
 			f.Attrs = append(f.Attrs, protocols.Bool(protocols.AttrCharging, b))
 		}
 	case "mock":
@@ -212,7 +212,9 @@ func (d *decoder) finite(key string, v value, x float64) {
 	}
 }
 
-// coord parses a latitude or longitude; limit is 90 or 180.
+// coord parses a latitude or longitude; limit is 90 or 180. It reports the
+// coordinate as present even when it is bad, so that the fix is rejected
+// for the bad value rather than taken for a heartbeat.
 func (d *decoder) coord(key string, v value, limit float64) (float64, bool) {
 	x, ok := d.num(key, v)
 	if ok && (x < -limit || x > limit) {
@@ -236,15 +238,25 @@ func (d *decoder) setLocation(f *protocols.Fix, v value) {
 	f.Lon, d.cur.hasLon = d.coord("location", value{v.kind, v.text[comma+1:]}, 180)
 }
 
-// boolField parses true/false/1/0 (any JSON or text spelling of them).
+// boolField parses a flag that matters for trusting the fix (valid, mock):
+// anything but true/false/1/0 fails the fix.
 func (d *decoder) boolField(key string, v value) (bool, bool) {
+	b, ok := parseBool(v)
+	if !ok {
+		d.cur.fail(key, v, "not a boolean")
+	}
+	return b, ok
+}
+
+// parseBool parses true/false/1/0, in JSON or as text. Informative flags
+// (charge, is_moving) use it directly and are dropped when it fails.
+func parseBool(v value) (bool, bool) {
 	switch string(v.text) {
 	case "true", "1":
 		return true, true
 	case "false", "0":
 		return false, true
 	}
-	d.cur.fail(key, v, "not a boolean")
 	return false, false
 }
 

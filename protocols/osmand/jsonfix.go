@@ -90,8 +90,11 @@ func (d *decoder) scanContainer() (arr, end int, err error) {
 			if err != nil {
 				return 0, 0, err
 			}
-			if (v.kind == valString || v.kind == valNumber) && len(v.text) <= MaxIDLen &&
-				len(v.text) > 0 {
+			if len(v.text) > MaxIDLen {
+				return 0, 0, protocols.At(s.pos,
+					protocols.Limit("device id length", len(v.text), MaxIDLen))
+			}
+			if (v.kind == valString || v.kind == valNumber) && len(v.text) > 0 {
 				id = d.idString(v.text)
 			}
 			continue
@@ -322,7 +325,7 @@ func (d *decoder) locField(f *protocols.Fix, key []byte, v value) {
 	case "timestamp":
 		d.setTime(f, v)
 	case "is_moving":
-		if b, ok := d.boolField("is_moving", v); ok {
+		if b, ok := parseBool(v); ok {
 			f.Attrs = append(f.Attrs, protocols.Bool(protocols.AttrIsMoving, b))
 		}
 	case "odometer":
@@ -374,7 +377,7 @@ func (d *decoder) battery(f *protocols.Fix, key []byte, v value) {
 			f.Attrs = append(f.Attrs, protocols.Float(protocols.AttrBatteryLevel, x*100))
 		}
 	case "is_charging":
-		if b, ok := d.boolField("battery.is_charging", v); ok {
+		if b, ok := parseBool(v); ok {
 			f.Attrs = append(f.Attrs, protocols.Bool(protocols.AttrCharging, b))
 		}
 	}
