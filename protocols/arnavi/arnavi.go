@@ -115,7 +115,8 @@ func (s *Session) Split(data []byte) (int, []byte, error) {
 	case '$':
 		return s.splitLine(data)
 	}
-	return 1, nil, fmt.Errorf("arnavi: byte %#02x starts no frame: %w", data[0], protocols.ErrMalformed)
+	return 1, nil, fmt.Errorf("arnavi: byte %#02x starts no frame: %w",
+		data[0], protocols.ErrMalformed)
 }
 
 func (s *Session) splitHeader(data []byte) (int, []byte, error) {
@@ -124,7 +125,8 @@ func (s *Session) splitHeader(data []byte) (int, []byte, error) {
 	}
 	n := Version(data[1]).headerLen()
 	if n == 0 {
-		return 1, nil, fmt.Errorf("arnavi: header version %#02x: %w", data[1], protocols.ErrMalformed)
+		return 1, nil, fmt.Errorf("arnavi: header version %#02x: %w",
+			data[1], protocols.ErrMalformed)
 	}
 	if len(data) < n {
 		return 0, nil, nil
@@ -149,7 +151,8 @@ func (s *Session) splitPackage(data []byte) (int, []byte, error) {
 	i := 2
 	for {
 		if i >= s.maxFrame {
-			return 0, nil, fmt.Errorf("arnavi: %w", protocols.Limit("package length", i, s.maxFrame))
+			return 0, nil, fmt.Errorf("arnavi: %w",
+				protocols.Limit("package length", i, s.maxFrame))
 		}
 		if i >= len(data) {
 			return 0, nil, nil
@@ -168,7 +171,8 @@ func (s *Session) splitLine(data []byte) (int, []byte, error) {
 	end := bytes.IndexByte(data, '\n')
 	if end < 0 {
 		if len(data) > s.maxFrame {
-			return 0, nil, fmt.Errorf("arnavi: %w", protocols.Limit("text line", len(data), s.maxFrame))
+			return 0, nil, fmt.Errorf("arnavi: %w",
+				protocols.Limit("text line", len(data), s.maxFrame))
 		}
 		return 0, nil, nil
 	}
@@ -206,7 +210,8 @@ func (s *Session) decodeHeader(frame []byte, m *protocols.Message) error {
 	}
 	imei := binary.LittleEndian.Uint64(frame[2:10])
 	if imei == 0 || imei > 999_999_999_999_999 {
-		return protocols.At(2, fmt.Errorf("arnavi: IMEI %d out of range: %w", imei, protocols.ErrMalformed))
+		return protocols.At(2, fmt.Errorf("arnavi: IMEI %d out of range: %w",
+			imei, protocols.ErrMalformed))
 	}
 	s.version = v
 	s.imei = strconv.FormatUint(imei, 10)

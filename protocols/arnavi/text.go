@@ -24,7 +24,8 @@ func (s *Session) decodeText(line []byte, m *protocols.Message) error {
 	var buf [maxTextFields][]byte
 	f := splitFields(body, buf[:0])
 	if len(f) < 3 || string(f[0]) != "AV" {
-		return fmt.Errorf("arnavi: %q is not an $AV line: %w", snippet(line), protocols.ErrMalformed)
+		return fmt.Errorf("arnavi: %q is not an $AV line: %w",
+			snippet(line), protocols.ErrMalformed)
 	}
 	if len(f[2]) == 0 {
 		return fmt.Errorf("arnavi: $AV line without device id: %w", protocols.ErrMalformed)
@@ -48,7 +49,8 @@ func (s *Session) decodeText(line []byte, m *protocols.Message) error {
 func (s *Session) checkText(line []byte) ([]byte, error) {
 	star := bytes.LastIndexByte(line, '*')
 	if star < 0 || star+3 != len(line) {
-		return nil, fmt.Errorf("arnavi: %q has no *hh checksum: %w", snippet(line), protocols.ErrMalformed)
+		return nil, fmt.Errorf("arnavi: %q has no *hh checksum: %w",
+			snippet(line), protocols.ErrMalformed)
 	}
 	want, err := strconv.ParseUint(string(line[star+1:]), 16, 8)
 	if err != nil {
@@ -125,7 +127,8 @@ func splitFields(b []byte, out [][]byte) [][]byte {
 
 func textTime(date, clock []byte) (time.Time, error) {
 	if len(date) != 6 || len(clock) < 6 || !digits(date) || !digits(clock[:6]) {
-		return time.Time{}, fmt.Errorf("arnavi: date %q time %q: %w", date, clock, protocols.ErrMalformed)
+		return time.Time{}, fmt.Errorf("arnavi: date %q time %q: %w",
+			date, clock, protocols.ErrMalformed)
 	}
 	d := func(b []byte, i int) int { return int(b[i]-'0')*10 + int(b[i+1]-'0') }
 	t := time.Date(2000+d(date, 4), time.Month(d(date, 2)), d(date, 0),

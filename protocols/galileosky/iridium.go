@@ -46,7 +46,8 @@ func (s *Session) decodeIridium(frame []byte, m *protocols.Message) error {
 		}
 	}
 	if m.Identity == "" {
-		return fmt.Errorf("galileosky: iridium message without MO header: %w", protocols.ErrNoIdentity)
+		return fmt.Errorf("galileosky: iridium message without MO header: %w",
+			protocols.ErrNoIdentity)
 	}
 	return s.decodeMain(payload, payloadAt, m)
 }

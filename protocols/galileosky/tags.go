@@ -165,9 +165,7 @@ func (s *Session) decodeMain(tags []byte, base int, m *protocols.Message) error 
 			r.fix = m.NextFix()
 			r.fix.Protocol = Name
 		}
-		if err := decodeTag(&rd, tag, size, &r); err != nil {
-			return protocols.At(base+off, err)
-		}
+		decodeTag(&rd, tag, size, &r)
 		if err := rd.Err(); err != nil {
 			return fmt.Errorf("galileosky: tag %#02x: %w", tag, shift(err, base))
 		}
@@ -217,7 +215,7 @@ func shift(err error, base int) error {
 }
 
 // decodeTag reads one tag's value into the record's fix.
-func decodeTag(rd *wire.Reader, tag byte, size int, r *record) error {
+func decodeTag(rd *wire.Reader, tag byte, size int, r *record) {
 	f := r.fix
 	switch tag {
 	case tagTime:
@@ -250,13 +248,12 @@ func decodeTag(rd *wire.Reader, tag byte, size int, r *record) error {
 	case tagExtended:
 		rd.Skip(int(rd.U16LE()))
 	default:
-		return decodeRaw(rd, tag, size, f)
+		decodeRaw(rd, tag, size, f)
 	}
-	return nil
 }
 
 // decodeRaw keeps a fixed-size tag as an unsigned little-endian number.
-func decodeRaw(rd *wire.Reader, tag byte, size int, f *protocols.Fix) error {
+func decodeRaw(rd *wire.Reader, tag byte, size int, f *protocols.Fix) {
 	var v uint64
 	switch size {
 	case 1:
@@ -269,8 +266,7 @@ func decodeRaw(rd *wire.Reader, tag byte, size int, f *protocols.Fix) error {
 		v = uint64(rd.U32LE())
 	default:
 		rd.Skip(size) // multi-field blocks (tyre pressure) are not kept
-		return nil
+		return
 	}
 	f.Attrs = append(f.Attrs, protocols.Uint(tagName[tag], v))
-	return nil
 }

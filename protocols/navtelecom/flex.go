@@ -88,7 +88,8 @@ func (s *Session) decodeFlex(frame []byte, m *protocols.Message) error {
 		return fmt.Errorf("navtelecom: FLEX frame before negotiation: %w", protocols.ErrMalformed)
 	}
 	if len(frame) < 4 {
-		return fmt.Errorf("navtelecom: FLEX frame of %d bytes: %w", len(frame), protocols.ErrTruncated)
+		return fmt.Errorf("navtelecom: FLEX frame of %d bytes: %w",
+			len(frame), protocols.ErrTruncated)
 	}
 	body := frame[:len(frame)-1]
 	if got := wire.CRC8EGTS(body); got != frame[len(frame)-1] && !s.opts.LenientChecksum {
@@ -96,7 +97,8 @@ func (s *Session) decodeFlex(frame []byte, m *protocols.Message) error {
 			frame[len(frame)-1], got, protocols.ErrChecksum))
 	}
 	if s.imei == "" {
-		return fmt.Errorf("navtelecom: FLEX data before the *>S handshake: %w", protocols.ErrNoIdentity)
+		return fmt.Errorf("navtelecom: FLEX data before the *>S handshake: %w",
+			protocols.ErrNoIdentity)
 	}
 	rd := wire.NewReader(body[2:])
 	var err error
@@ -120,7 +122,8 @@ func (s *Session) decodeFlex(frame []byte, m *protocols.Message) error {
 		err = fmt.Errorf("navtelecom: FLEX frame type %q: %w", frame[1], protocols.ErrMalformed)
 	}
 	if err == nil && rd.Len() != 0 {
-		err = fmt.Errorf("navtelecom: %d bytes after the records: %w", rd.Len(), protocols.ErrMalformed)
+		err = fmt.Errorf("navtelecom: %d bytes after the records: %w",
+			rd.Len(), protocols.ErrMalformed)
 	}
 	if err != nil {
 		return shift(err, 2)
@@ -245,7 +248,8 @@ func decodeExtended(rd *wire.Reader, x *protocols.Fix) {
 	x.Speed = float64(r.F32LE())
 	x.Course = float64(r.U16LE())
 	if r.Err() != nil {
-		rd.Fail(fmt.Errorf("navtelecom: extended record of %d bytes: %w", n, protocols.ErrTruncated))
+		rd.Fail(fmt.Errorf("navtelecom: extended record of %d bytes: %w",
+			n, protocols.ErrTruncated))
 		return
 	}
 	x.Time = time.Unix(int64(t), 0).UTC()

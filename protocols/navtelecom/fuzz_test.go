@@ -23,7 +23,7 @@ func addSeeds(f *testing.F) {
 func FuzzSplit(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s := newSession()
+		s := primed()
 		for len(data) > 0 {
 			adv, frame, err := s.Split(data)
 			if adv < 0 || adv > len(data) || len(frame) > adv {
@@ -48,7 +48,8 @@ func FuzzSplit(f *testing.F) {
 func FuzzDecode(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s := NewSession(protocols.TCP, protocols.Options{LenientChecksum: true})
+		s := primed()
+		s.opts.LenientChecksum = true
 		var m protocols.Message
 		if s.Decode(data, &m) != nil {
 			return
@@ -60,4 +61,15 @@ func FuzzDecode(f *testing.F) {
 		}
 		_ = s.AppendReply(nil, &m, protocols.Accepted, nil)
 	})
+}
+
+// primed returns a session after a handshake and a FLEX 3.0 negotiation, so
+// that fuzzed FLEX frames can be framed.
+func primed() *Session {
+	s := newSession()
+	var m protocols.Message
+	_ = decodeAll(s, mustHex("404e5443010000000000000013004e452a3e533a383636373935303331343130363839"), &m)
+	_ = decodeAll(s, mustHex("404e544301000000000000002a005e6c2a3e464c4558b01e1efffffe300a08080ff"+
+		"ffe08000000580028002bc0000000000000b4000000000000"), &m)
+	return s
 }

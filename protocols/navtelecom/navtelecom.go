@@ -166,7 +166,8 @@ func (s *Session) Decode(frame []byte, m *protocols.Message) error {
 		return s.decodeNTCB(frame, m)
 	case flexKeepAlive:
 		if len(frame) != 1 {
-			return fmt.Errorf("navtelecom: keep-alive of %d bytes: %w", len(frame), protocols.ErrMalformed)
+			return fmt.Errorf("navtelecom: keep-alive of %d bytes: %w",
+				len(frame), protocols.ErrMalformed)
 		}
 		m.Type = protocols.MsgHeartbeat
 		return nil

@@ -16,7 +16,8 @@ const maxNtcbRecords = 255
 // three-byte message type.
 func (s *Session) decodeNTCB(frame []byte, m *protocols.Message) error {
 	if len(frame) < ntcbHeaderLen {
-		return fmt.Errorf("navtelecom: NTCB frame of %d bytes: %w", len(frame), protocols.ErrTruncated)
+		return fmt.Errorf("navtelecom: NTCB frame of %d bytes: %w",
+			len(frame), protocols.ErrTruncated)
 	}
 	n := int(binary.LittleEndian.Uint16(frame[12:14]))
 	if len(frame) != ntcbHeaderLen+n {
@@ -43,7 +44,8 @@ func (s *Session) decodeNTCB(frame []byte, m *protocols.Message) error {
 		return s.decodeHandshake(data, m)
 	}
 	if s.imei == "" {
-		return fmt.Errorf("navtelecom: %s before the *>S handshake: %w", typ, protocols.ErrNoIdentity)
+		return fmt.Errorf("navtelecom: %s before the *>S handshake: %w",
+			typ, protocols.ErrNoIdentity)
 	}
 	var err error
 	switch typ {
@@ -136,7 +138,8 @@ func (s *Session) decodeNtcbA(b []byte, m *protocols.Message) error {
 	rd := wire.NewReader(b)
 	n := int(rd.U8())
 	if n == 0 || n > maxNtcbRecords {
-		return protocols.At(3, fmt.Errorf("navtelecom: archive of %d records: %w", n, protocols.ErrMalformed))
+		return protocols.At(3, fmt.Errorf("navtelecom: archive of %d records: %w",
+			n, protocols.ErrMalformed))
 	}
 	for i := 0; i < n; i++ {
 		if _, err := decodeNtcbRecord(&rd, m); err != nil {

@@ -101,7 +101,8 @@ func (s *Session) Split(data []byte) (int, []byte, error) {
 		if isSpace(data[:n]) {
 			return n, nil, nil
 		}
-		return n, nil, fmt.Errorf("queclink: %d bytes before a message: %w", n, protocols.ErrMalformed)
+		return n, nil, fmt.Errorf("queclink: %d bytes before a message: %w",
+			n, protocols.ErrMalformed)
 	}
 	switch n := binaryLength(data); {
 	case n == 0:
@@ -112,12 +113,14 @@ func (s *Session) Split(data []byte) (int, []byte, error) {
 	end := bytes.IndexByte(data, '$')
 	if end < 0 {
 		if len(data) > s.maxFrame {
-			return 0, nil, fmt.Errorf("queclink: %w", protocols.Limit("message length", len(data), s.maxFrame))
+			return 0, nil, fmt.Errorf("queclink: %w",
+				protocols.Limit("message length", len(data), s.maxFrame))
 		}
 		return 0, nil, nil
 	}
 	if end > s.maxFrame {
-		return 0, nil, fmt.Errorf("queclink: %w", protocols.Limit("message length", end, s.maxFrame))
+		return 0, nil, fmt.Errorf("queclink: %w",
+			protocols.Limit("message length", end, s.maxFrame))
 	}
 	return end + 1, data[:end], nil
 }
@@ -148,7 +151,8 @@ func isSpace(b []byte) bool {
 // Binary frames are refused with protocols.ErrUnsupported.
 func (s *Session) Decode(frame []byte, m *protocols.Message) error {
 	if len(frame) < 5 || frame[0] != '+' {
-		return fmt.Errorf("queclink: %q is not an @Track message: %w", head(frame), protocols.ErrMalformed)
+		return fmt.Errorf("queclink: %q is not an @Track message: %w",
+			head(frame), protocols.ErrMalformed)
 	}
 	if binaryLength(frame) > 0 {
 		return fmt.Errorf("queclink: binary %q frame: %w", frame[:4], protocols.ErrUnsupported)

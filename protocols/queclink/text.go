@@ -69,7 +69,8 @@ func parse(b []byte, buf [][]byte) (message, error) {
 	rest := b[colon+1:]
 	for {
 		if len(msg.f) == maxFields {
-			return msg, fmt.Errorf("queclink: %w", protocols.Limit("field count", len(msg.f)+1, maxFields))
+			return msg, fmt.Errorf("queclink: %w",
+				protocols.Limit("field count", len(msg.f)+1, maxFields))
 		}
 		i := bytes.IndexByte(rest, ',')
 		if i < 0 {
@@ -84,7 +85,8 @@ func parse(b []byte, buf [][]byte) (message, error) {
 		return msg, fmt.Errorf("queclink: report type %q: %w", msg.report, protocols.ErrMalformed)
 	}
 	if len(msg.f) < 4 {
-		return msg, fmt.Errorf("queclink: %s of %d fields: %w", msg.report, len(msg.f), protocols.ErrTruncated)
+		return msg, fmt.Errorf("queclink: %s of %d fields: %w",
+			msg.report, len(msg.f), protocols.ErrTruncated)
 	}
 	return msg, nil
 }
@@ -214,7 +216,8 @@ func parseTime(b []byte) (time.Time, error) {
 	t := time.Date(d(0, 4), time.Month(d(4, 2)), d(6, 2), d(8, 2), d(10, 2), d(12, 2), 0, time.UTC)
 	if t.Month() != time.Month(d(4, 2)) || t.Day() != d(6, 2) || d(8, 2) > 23 || d(10, 2) > 59 ||
 		d(12, 2) > 60 {
-		return time.Time{}, fmt.Errorf("queclink: time %q out of range: %w", b, protocols.ErrMalformed)
+		return time.Time{}, fmt.Errorf("queclink: time %q out of range: %w",
+			b, protocols.ErrMalformed)
 	}
 	return t, nil
 }
