@@ -98,9 +98,6 @@ func (s *Session) Split(data []byte) (int, []byte, error) {
 		if n < 0 {
 			n = len(data)
 		}
-		if isSpace(data[:n]) {
-			return n, nil, nil
-		}
 		return n, nil, fmt.Errorf("queclink: %d bytes before a message: %w",
 			n, protocols.ErrMalformed)
 	}
@@ -122,7 +119,11 @@ func (s *Session) Split(data []byte) (int, []byte, error) {
 		return 0, nil, fmt.Errorf("queclink: %w",
 			protocols.Limit("message length", end, s.maxFrame))
 	}
-	return end + 1, data[:end], nil
+	adv := end + 1
+	for adv < len(data) && (data[adv] == '\r' || data[adv] == '\n') {
+		adv++ // a line break some firmware adds after '$'
+	}
+	return adv, data[:end], nil
 }
 
 func (s *Session) cut(data []byte, n int) (int, []byte, error) {
@@ -136,15 +137,6 @@ func (s *Session) cut(data []byte, n int) (int, []byte, error) {
 		return 0, nil, nil
 	}
 	return n, data[:n], nil
-}
-
-func isSpace(b []byte) bool {
-	for _, c := range b {
-		if c != '\r' && c != '\n' && c != ' ' && c != 0 {
-			return false
-		}
-	}
-	return true
 }
 
 // Decode decodes one message: an ASCII report with or without its '$'.

@@ -294,3 +294,12 @@ func TestRefusals(t *testing.T) {
 		}
 	})
 }
+
+func TestLineBreakAfterTerminator(t *testing.T) {
+	in := []byte("+ACK:GTHBD,1A0401,135790246811220,,20100214093254,11F0$\r\n+ACK:GTHBD,1A0401," +
+		"135790246811220,,20100214093254,11F1$")
+	frames, err := corpus.Frames(newSession(), in)
+	if err != nil || len(frames) != 2 {
+		t.Fatalf("%d frames, err %v", len(frames), err)
+	}
+}
