@@ -104,6 +104,10 @@ func (s *Session) readGPS(r *wire.Reader, f *protocols.Fix, hasSats, hasSpeed bo
 	if r.Err() != nil || !validTime(t) {
 		return false
 	}
+	if lat > 90 || lon > 180 {
+		r.Fail(fmt.Errorf("position %.5f,%.5f out of range: %w", lat, lon, protocols.ErrMalformed))
+		return false
+	}
 	f.Time = time.Date(2000+int(t[0]), time.Month(t[1]), int(t[2]),
 		int(t[3]), int(t[4]), int(t[5]), 0, s.loc).UTC()
 	setPosition(f, lat, lon, flags)
@@ -310,6 +314,9 @@ func (s *Session) decodeAZ735(b []byte, m *protocols.Message) error {
 	if !validTime(t) {
 		return nil
 	}
+	if lat > 90 || lon > 180 {
+		return fmt.Errorf("position %.5f,%.5f out of range: %w", lat, lon, protocols.ErrMalformed)
+	}
 	f := m.NextFix()
 	f.Time = time.Date(2000+int(t[0]), time.Month(t[1]), int(t[2]),
 		int(t[3]), int(t[4]), int(t[5]), 0, s.loc).UTC()
@@ -345,7 +352,7 @@ func decodeModule33(b []byte, m *protocols.Message) {
 	lon := float64(r.U32()) / 1800000
 	speed := r.U8()
 	flags := r.U16()
-	if r.Err() != nil || unix == 0 {
+	if r.Err() != nil || unix == 0 || lat > 90 || lon > 180 {
 		return
 	}
 	f := m.NextFix()

@@ -55,7 +55,7 @@ func FuzzDecode(f *testing.F) {
 				continue
 			}
 			for _, fx := range m.Fixes {
-				if fx.Lat < -3000 || fx.Lat > 3000 || fx.Course > 1023 {
+				if fx.Lat < -90 || fx.Lat > 90 || fx.Lon < -180 || fx.Lon > 180 || fx.Course > 1023 {
 					t.Fatalf("fix out of range: %+v", fx)
 				}
 			}

@@ -43,6 +43,11 @@ func (s *Session) decodeBinary(b []byte, m *protocols.Message) error {
 	fx.Time = when
 	fx.Lat = float64(t(12)) + digits(d[14:20])/10000/60
 	fx.Lon = float64(t(20)*10+int(d[22]-'0')) + digits(d[23:29])/10000/60
+	if fx.Lat > 90 || fx.Lon > 180 {
+		dropFix(m)
+		return protocols.At(12, fmt.Errorf("h02: position %.5f,%.5f out of range: %w",
+			fx.Lat, fx.Lon, protocols.ErrMalformed))
+	}
 	if flags&0x04 == 0 {
 		fx.Lat = -fx.Lat
 	}
@@ -120,3 +125,6 @@ func setStatus(fx *protocols.Fix, st uint32) {
 		fx.Attrs = append(fx.Attrs, protocols.String(protocols.AttrAlarm, "sos"))
 	}
 }
+
+// dropFix removes the fix NextFix added.
+func dropFix(m *protocols.Message) { m.Fixes = m.Fixes[:len(m.Fixes)-1] }

@@ -114,7 +114,7 @@ func (s *Session) decodeFields(f [][]byte, v int, hms []byte, m *protocols.Messa
 	}
 	lat, ok1 := parseCoordinate(f[t+2])
 	lon, ok2 := parseCoordinate(f[t+4])
-	if !ok1 || !ok2 {
+	if !ok1 || !ok2 || lat > 90 || lon > 180 {
 		if len(f[t+2]) == 0 || len(f[t+4]) == 0 {
 			return nil // no position in this report
 		}

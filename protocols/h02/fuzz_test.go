@@ -49,7 +49,7 @@ func FuzzDecode(f *testing.F) {
 			return
 		}
 		for _, fx := range m.Fixes {
-			if fx.Time.IsZero() || fx.Course < 0 || fx.Speed < 0 {
+			if fx.Time.IsZero() || fx.Speed < 0 || fx.Lat < -90 || fx.Lat > 90 || fx.Lon < -180 || fx.Lon > 180 {
 				t.Fatalf("bad fix %+v", fx)
 			}
 		}

@@ -242,8 +242,8 @@ func fill(fx *protocols.Fix, lat, ns, lon, ew []byte) error {
 		return errNoFix
 	}
 	var ok1, ok2 bool
-	fx.Lat, ok1 = coordinate(lat, ns, 'S')
-	fx.Lon, ok2 = coordinate(lon, ew, 'W')
+	fx.Lat, ok1 = coordinate(lat, ns, 'S', 90)
+	fx.Lon, ok2 = coordinate(lon, ew, 'W', 180)
 	if !ok1 || !ok2 {
 		return fmt.Errorf("coordinates %q,%q %q,%q: %w", lat, ns, lon, ew, protocols.ErrMalformed)
 	}

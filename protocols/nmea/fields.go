@@ -67,8 +67,9 @@ func digits2(b []byte, i int) (int, bool) {
 	return int(b[i]-'0')*10 + int(b[i+1]-'0'), true
 }
 
-// coordinate parses DDMM.MMMM (or DDDMM.MMMM) and its hemisphere letter.
-func coordinate(v, hemi []byte, neg byte) (float64, bool) {
+// coordinate parses DDMM.MMMM (or DDDMM.MMMM) and its hemisphere letter;
+// a value over limit degrees is refused.
+func coordinate(v, hemi []byte, neg byte, limit float64) (float64, bool) {
 	dot := len(v)
 	for i, c := range v {
 		if c == '.' {
@@ -92,6 +93,9 @@ func coordinate(v, hemi []byte, neg byte) (float64, bool) {
 		return 0, false
 	}
 	deg += mins / 60
+	if deg > limit {
+		return 0, false
+	}
 	if len(hemi) == 1 && hemi[0] == neg {
 		deg = -deg
 	}

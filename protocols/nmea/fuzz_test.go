@@ -51,7 +51,7 @@ func FuzzDecode(f *testing.F) {
 				continue
 			}
 			for _, fx := range m.Fixes {
-				if fx.Time.IsZero() || fx.Lat < -100 || fx.Lat > 100 {
+				if fx.Time.IsZero() || fx.Lat < -90 || fx.Lat > 90 || fx.Lon < -180 || fx.Lon > 180 {
 					t.Fatalf("bad fix %+v", fx)
 				}
 			}
