@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"sort"
+	"strings"
 	"testing"
 
 	"dozor/protocols"
@@ -301,5 +302,13 @@ func TestLineBreakAfterTerminator(t *testing.T) {
 	frames, err := corpus.Frames(newSession(), in)
 	if err != nil || len(frames) != 2 {
 		t.Fatalf("%d frames, err %v", len(frames), err)
+	}
+}
+
+func TestErrorOffset(t *testing.T) {
+	in := "+RESP:GTFRI,1A0401,86-599,,20150623154314,0F24"
+	err := newSession().Decode([]byte(in), &protocols.Message{})
+	if got := protocols.Offset(err); got != strings.Index(in, "86-599") {
+		t.Fatalf("offset %d in %v", got, err)
 	}
 }

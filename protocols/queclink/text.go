@@ -44,13 +44,14 @@ func (k Kind) String() string {
 //
 //	+RESP:GTxxx,<version>,<IMEI>,<device name>,...,<send time>,<count>
 type message struct {
+	raw    []byte // the whole message; fields alias it
 	kind   Kind
 	report []byte // "GTFRI"
 	f      [][]byte
 }
 
 func parse(b []byte, buf [][]byte) (message, error) {
-	var msg message
+	msg := message{raw: b}
 	colon := bytes.IndexByte(b, ':')
 	if colon < 0 {
 		return msg, fmt.Errorf("queclink: %q has no ':': %w", head(b), protocols.ErrMalformed)
@@ -82,13 +83,19 @@ func parse(b []byte, buf [][]byte) (message, error) {
 	}
 	msg.report = msg.f[0]
 	if len(msg.report) != 5 || msg.report[0] != 'G' || msg.report[1] != 'T' {
-		return msg, fmt.Errorf("queclink: report type %q: %w", msg.report, protocols.ErrMalformed)
+		return msg, msg.at(msg.report, fmt.Errorf("queclink: report type %q: %w",
+			msg.report, protocols.ErrMalformed))
 	}
 	if len(msg.f) < 4 {
 		return msg, fmt.Errorf("queclink: %s of %d fields: %w",
 			msg.report, len(msg.f), protocols.ErrTruncated)
 	}
 	return msg, nil
+}
+
+// at locates err at field within the message.
+func (msg *message) at(field []byte, err error) error {
+	return protocols.At(cap(msg.raw)-cap(field), err)
 }
 
 // standard reports whether the message ends with <send time>,<count>, as
@@ -111,7 +118,8 @@ func (s *Session) decodeText(b []byte, m *protocols.Message) error {
 		id = msg.f[1] // early firmware: no version field, no count
 	}
 	if len(id) < 10 || len(id) > 20 || !isAlnum(id) {
-		return fmt.Errorf("queclink: %s device id %q: %w", msg.report, id, protocols.ErrMalformed)
+		return msg.at(id, fmt.Errorf("queclink: %s device id %q: %w",
+			msg.report, id, protocols.ErrMalformed))
 	}
 	if s.imei != string(id) {
 		s.imei = string(id)
@@ -170,7 +178,7 @@ func decodeBlock(msg *message, i int, m *protocols.Message) error {
 	f.Protocol = Name
 	var err error
 	if f.Time, err = parseTime(msg.f[i]); err != nil {
-		return err
+		return msg.at(msg.f[i], err)
 	}
 	f.Lat = num(msg.f[i-1])
 	f.Lon = num(msg.f[i-2])
