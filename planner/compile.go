@@ -3,7 +3,7 @@ package planner
 import (
 	"fmt"
 	"math"
-	"sort"
+	"slices"
 )
 
 // Node ids inside the solver: visits are 0..nV-1, breaks nV..nV+nB-1, and
@@ -208,22 +208,22 @@ func (m *model) mandatoryPrize() int64 {
 func (m *model) compileNeighbours() {
 	m.neighbours = make([][]int32, m.nV)
 	el := m.eligibleList
+	keys := make([]uint64, 0, len(el))
 	for _, u := range el {
-		lst := make([]int32, 0, len(el))
+		keys = keys[:0]
 		for _, v := range el {
 			if v != u {
-				lst = append(lst, v)
+				// Sort (distance, id) pairs packed in one word: no closure.
+				d := uint64(min(m.sym(u, v), 1<<42-1))
+				keys = append(keys, d<<21|uint64(v))
 			}
 		}
-		sort.Slice(lst, func(a, b int) bool {
-			da, db := m.sym(u, lst[a]), m.sym(u, lst[b])
-			if da != db {
-				return da < db
-			}
-			return lst[a] < lst[b]
-		})
-		if len(lst) > maxNeighbours {
-			lst = lst[:maxNeighbours:maxNeighbours]
+		k := min(len(keys), maxNeighbours)
+		selectSmallest(keys, k)
+		slices.Sort(keys[:k])
+		lst := make([]int32, k)
+		for k := range lst {
+			lst[k] = int32(keys[k] & (1<<21 - 1))
 		}
 		m.neighbours[u] = lst
 	}
@@ -283,3 +283,36 @@ func (m *model) prizeAt(u int32, t int64) int64 {
 }
 
 func (m *model) isBreak(u int32) bool { return int(u) >= m.nV }
+
+// selectSmallest reorders keys so that its k smallest values come first
+// (Hoare's quickselect with a median-of-three pivot, expected linear time).
+func selectSmallest(keys []uint64, k int) {
+	lo, hi := 0, len(keys)-1
+	for lo < hi && k > 0 && k < len(keys) {
+		mid := lo + (hi-lo)/2
+		a, b, c := keys[lo], keys[mid], keys[hi]
+		pivot := max(min(a, b), min(max(a, b), c))
+		i, j := lo, hi
+		for i <= j {
+			for keys[i] < pivot {
+				i++
+			}
+			for keys[j] > pivot {
+				j--
+			}
+			if i <= j {
+				keys[i], keys[j] = keys[j], keys[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k-1 <= j:
+			hi = j
+		case k-1 >= i:
+			lo = i
+		default:
+			return
+		}
+	}
+}

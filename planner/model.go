@@ -9,6 +9,9 @@ import (
 // trip home is neither timed nor counted.
 const NoLocation = -1
 
+// maxVisits bounds the number of candidate visits of one problem.
+const maxVisits = 1 << 21
+
 // Sentinel errors returned (wrapped) by Solve, Evaluate and ApplyEdits.
 var (
 	// ErrInvalidProblem reports an inconsistent problem description.
@@ -189,6 +192,9 @@ func (p *Problem) Validate() error {
 		if c.Shift.Empty() {
 			return fmt.Errorf("%w: collector %d: empty shift", ErrInvalidProblem, k)
 		}
+	}
+	if len(p.Visits) >= maxVisits {
+		return fmt.Errorf("%w: more than %d visits", ErrInvalidProblem, maxVisits-1)
 	}
 	for i, v := range p.Visits {
 		if v.Location < 0 || v.Location >= n {

@@ -7,15 +7,22 @@ func (m *model) plan(s *solution) *Plan {
 	for k := range s.routes {
 		r := &s.routes[k]
 		rt := Route{Collector: k}
+		starts := m.schedule(r)
+		var prize int64
 		for q := 1; q < len(r.nodes)-1; q++ {
-			rt.Stops = append(rt.Stops, m.stop(r, q))
+			st := m.stop(r, q, starts)
+			if st.Visit >= 0 {
+				prize += m.prizeAt(int32(st.Visit), st.Start)
+			}
+			rt.Stops = append(rt.Stops, st)
 		}
 		last := len(r.nodes) - 1
-		rt.End = r.e[last]
+		rt.End = starts[last]
 		if r.nVisits > 0 {
 			pl.Vehicles++
 			pl.Distance += r.dist
-			pl.Prize += r.prize - m.mandatoryPart(r)
+			pl.Prize += prize - m.mandatoryPart(r)
+			pl.Cost += r.prize - prize
 		}
 		pl.Routes[k] = rt
 	}
@@ -32,10 +39,10 @@ func (m *model) plan(s *solution) *Plan {
 	return pl
 }
 
-func (m *model) stop(r *route, q int) Stop {
+func (m *model) stop(r *route, q int, starts []int64) Stop {
 	u := r.nodes[q]
-	arr := r.e[q-1] + m.svcAt(r, q-1) + m.d(r.loc[q-1], r.loc[q])
-	st := Stop{Visit: int(u), Arrival: arr, Start: r.e[q]}
+	arr := starts[q-1] + m.svcAt(r, q-1) + m.d(r.loc[q-1], r.loc[q])
+	st := Stop{Visit: int(u), Arrival: arr, Start: starts[q]}
 	if m.isBreak(u) {
 		st.Visit = -1
 		for b, id := range m.breakNodes[r.k] {

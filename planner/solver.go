@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"os"
-	"strconv"
 	"sync"
 	"time"
 )
@@ -17,7 +15,7 @@ const DefaultTimeLimit = time.Second
 // Annealing temperatures in units of model.tempUnit, falling geometrically
 // from tempStart to tempEnd over the run.
 const (
-	tempStart = 1.0
+	tempStart = 10.0
 	tempEnd   = 0.01
 )
 
@@ -45,12 +43,16 @@ type Options struct {
 // Solve plans the day. It never returns an infeasible plan: visits that
 // cannot be served stay in Plan.Unplanned, including mandatory ones.
 func Solve(ctx context.Context, p *Problem, opt Options) (*Plan, error) {
+	var deadline time.Time
+	if opt.TimeLimit <= 0 && opt.Iterations <= 0 {
+		opt.TimeLimit = DefaultTimeLimit
+	}
+	if opt.TimeLimit > 0 {
+		deadline = time.Now().Add(opt.TimeLimit)
+	}
 	m, err := compile(p)
 	if err != nil {
 		return nil, fmt.Errorf("solve: %w", err)
-	}
-	if opt.TimeLimit <= 0 && opt.Iterations <= 0 {
-		opt.TimeLimit = DefaultTimeLimit
 	}
 	start, err := initialSolution(m, opt.Initial)
 	if err != nil {
@@ -58,10 +60,6 @@ func Solve(ctx context.Context, p *Problem, opt Options) (*Plan, error) {
 	}
 	workers := max(1, opt.Workers)
 	results := make([]*solution, workers)
-	var deadline time.Time
-	if opt.TimeLimit > 0 {
-		deadline = time.Now().Add(opt.TimeLimit)
-	}
 	var wg sync.WaitGroup
 	for i := range workers {
 		wg.Go(func() {
@@ -187,12 +185,6 @@ func (w *worker) search(ctx context.Context, start *solution, iters int,
 	best.copyFrom(start)
 	t0 := tempStart * m.tempUnit
 	t1 := tempEnd * m.tempUnit
-	if v, err := strconv.ParseFloat(os.Getenv("PLANNER_T0"), 64); err == nil {
-		t0 = v * m.tempUnit
-	}
-	if v, err := strconv.ParseFloat(os.Getenv("PLANNER_T1"), 64); err == nil {
-		t1 = v * m.tempUnit
-	}
 	began := time.Now()
 	total := deadline.Sub(began)
 	for it := 0; iters <= 0 || it < iters; it++ {
