@@ -23,7 +23,7 @@ func addSeeds(f *testing.F) {
 func FuzzSplit(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s := newSession()
+		s := loggedIn()
 		for len(data) > 0 {
 			adv, frame, err := s.Split(data)
 			if adv < 0 || adv > len(data) || len(frame) > adv {
@@ -48,7 +48,8 @@ func FuzzSplit(f *testing.F) {
 func FuzzDecode(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s := NewSession(protocols.TCP, protocols.Options{LenientChecksum: true})
+		s := loggedIn()
+		s.opts.LenientChecksum = true
 		var m protocols.Message
 		if s.Decode(data, &m) != nil {
 			return
@@ -60,4 +61,12 @@ func FuzzDecode(f *testing.F) {
 		}
 		_ = s.AppendReply(nil, &m, protocols.Accepted, nil)
 	})
+}
+
+// loggedIn returns a session that has decoded a v2 header, so that fuzzed
+// packages reach the record decoder.
+func loggedIn() *Session {
+	s := newSession()
+	_ = s.Decode(mustHex("ff23f30c45f5c90f0300"), &protocols.Message{})
+	return s
 }
