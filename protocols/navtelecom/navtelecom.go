@@ -94,6 +94,12 @@ func (s *Session) Split(data []byte) (int, []byte, error) {
 		if len(data) < ntcbHeaderLen {
 			return 0, nil, nil
 		}
+		if !s.opts.LenientChecksum && xor(data[:15]) != data[15] {
+			// Not a header, or a corrupt one: resynchronise on the next byte
+			// rather than wait for a length that may be garbage.
+			return 1, nil, fmt.Errorf("navtelecom: NTCB header xor %#02x, computed %#02x: %w",
+				data[15], xor(data[:15]), protocols.ErrChecksum)
+		}
 		n = ntcbHeaderLen + int(binary.LittleEndian.Uint16(data[12:14]))
 	case flexKeepAlive:
 		return 1, data[:1], nil

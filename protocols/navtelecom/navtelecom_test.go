@@ -276,7 +276,6 @@ func TestRefusals(t *testing.T) {
 		want  error
 	}{
 		{"data xor", false, flip(handshake, len(handshake)-1), protocols.ErrChecksum},
-		{"header xor", false, flip(handshake, 15), protocols.ErrChecksum},
 		{"T before handshake", false, ntcb(1, 2, "*>T\x02\x01\x00\x00\x00"), protocols.ErrNoIdentity},
 		{"unknown NTCB type", true, ntcb(1, 2, "*>Q"), protocols.ErrUnsupported},
 		{"unknown format", true, ntcb(1, 2, "*>T\x09\x01\x00\x00\x00"), protocols.ErrUnsupported},
@@ -304,6 +303,16 @@ func TestRefusals(t *testing.T) {
 			}
 		})
 	}
+	t.Run("header xor", func(t *testing.T) {
+		adv, _, err := newSession().Split(flip(handshake, 15))
+		if adv != 1 || !errors.Is(err, protocols.ErrChecksum) {
+			t.Fatalf("adv %d err %v", adv, err)
+		}
+		var m protocols.Message
+		if err := newSession().Decode(flip(handshake, 15), &m); !errors.Is(err, protocols.ErrChecksum) {
+			t.Fatalf("decode err %v", err)
+		}
+	})
 	t.Run("flex before negotiation", func(t *testing.T) {
 		adv, _, err := newSession().Split([]byte("~A\x01"))
 		if adv != 0 || err == nil {
@@ -323,7 +332,8 @@ func TestRefusals(t *testing.T) {
 	})
 	t.Run("too large", func(t *testing.T) {
 		s := NewSession(protocols.TCP, protocols.Options{MaxFrame: 64})
-		adv, _, err := s.Split(append([]byte("@NTC\x01\x00\x00\x00\x02\x00\x00\x00\xff\x00"), 0, 0))
+		hdr := []byte("@NTC\x01\x00\x00\x00\x02\x00\x00\x00\xff\x00\x00")
+		adv, _, err := s.Split(append(hdr, xor(hdr)))
 		if adv != 0 || !errors.Is(err, protocols.ErrTooLarge) {
 			t.Fatalf("adv %d err %v", adv, err)
 		}
