@@ -136,11 +136,6 @@ func (g *polygon) extend(v xy) {
 // start outside the outer ring.
 func (g *polygon) check() error {
 	for ri, r := range g.rings {
-		if ringArea(r) == 0 {
-			return fmt.Errorf("%w: ring %d has zero area", ErrBadZone, ri)
-		}
-	}
-	for ri, r := range g.rings {
 		for i := range r {
 			a, b := r[i], r[(i+1)%len(r)]
 			if a == b {
@@ -149,6 +144,11 @@ func (g *polygon) check() error {
 			if err := g.crossesAny(ri, i, a, b); err != nil {
 				return err
 			}
+		}
+	}
+	for ri, r := range g.rings {
+		if ringArea(r) == 0 {
+			return fmt.Errorf("%w: ring %d has zero area", ErrBadZone, ri)
 		}
 	}
 	for ri := 1; ri < len(g.rings); ri++ {
