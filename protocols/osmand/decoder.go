@@ -166,12 +166,11 @@ func (d *decoder) queryID(target string) error {
 		}
 		switch string(key) {
 		case "id", "deviceid", "device_id":
-			if len(val) > MaxIDLen {
-				return fmt.Errorf("osmand: query: %w",
-					protocols.Limit("device id length", len(val), MaxIDLen))
+			if len(val) == 0 {
+				continue
 			}
-			if len(val) > 0 {
-				d.fallback = d.idString(val)
+			if d.fallback, err = d.deviceID(val); err != nil {
+				return fmt.Errorf("osmand: query: %w", err)
 			}
 		}
 	}
@@ -187,13 +186,14 @@ func (d *decoder) beginFix(m *protocols.Message, index int) *protocols.Fix {
 	return f
 }
 
-// endFix closes the current fix: it flushes the cell and wifi lists.
+// endFix closes the current fix: it flushes the cell and wifi lists (valid
+// UTF-8: appendList keeps only valid entries).
 func (d *decoder) endFix(f *protocols.Fix) {
 	if len(d.cells) > 0 {
-		f.Attrs = append(f.Attrs, protocols.String(AttrCell, owned(d.cells)))
+		f.Attrs = append(f.Attrs, protocols.String(AttrCell, string(d.cells)))
 	}
 	if len(d.wifis) > 0 {
-		f.Attrs = append(f.Attrs, protocols.String(AttrWifi, owned(d.wifis)))
+		f.Attrs = append(f.Attrs, protocols.String(AttrWifi, string(d.wifis)))
 	}
 	d.st = append(d.st, d.cur)
 }

@@ -169,13 +169,25 @@ func (d *decoder) setID(key []byte, v value) error {
 		d.cur.fail(string(key), v, "device id is not a string")
 		return nil
 	}
-	if len(v.text) > MaxIDLen {
-		return protocols.Limit("device id length", len(v.text), MaxIDLen)
-	}
 	if len(v.text) > 0 {
-		d.cur.id = d.idString(v.text)
+		id, err := d.deviceID(v.text)
+		d.cur.id = id
+		return err
 	}
 	return nil
+}
+
+// deviceID returns the device id in b as an owned string. An id over
+// MaxIDLen, before or after replacing invalid UTF-8, refuses the request.
+func (d *decoder) deviceID(b []byte) (string, error) {
+	if len(b) > MaxIDLen {
+		return "", protocols.Limit("device id length", len(b), MaxIDLen)
+	}
+	id := d.idString(b)
+	if len(id) > MaxIDLen {
+		return "", protocols.Limit("device id length", len(id), MaxIDLen)
+	}
+	return id, nil
 }
 
 // idString returns b as a string, reusing the previous id's string when it
@@ -265,7 +277,16 @@ func (d *decoder) text(f *protocols.Fix, name string, v value) {
 	if v.kind == valObject || len(v.text) > MaxValueLen {
 		return
 	}
-	f.Attrs = append(f.Attrs, protocols.String(name, owned(v.text)))
+	if s, ok := ownedValue(v.text); ok {
+		f.Attrs = append(f.Attrs, protocols.String(name, s))
+	}
+}
+
+// ownedValue copies an attribute value, reporting false when it is over
+// MaxValueLen once invalid UTF-8 is replaced.
+func ownedValue(b []byte) (string, bool) {
+	s := owned(b)
+	return s, len(s) <= MaxValueLen
 }
 
 // attr keeps a free-form parameter as a typed attribute, within limits:
@@ -278,27 +299,32 @@ func (d *decoder) attr(f *protocols.Fix, key []byte, v value) {
 		st.attrs >= MaxAttrs || v.kind == valObject || v.kind == valNull {
 		return
 	}
-	st.attrs++
 	name := d.intern(key)
-	switch v.kind {
-	case valBool:
-		f.Attrs = append(f.Attrs, protocols.Bool(name, v.text[0] == 't'))
-		return
-	case valNumber:
-		f.Attrs = append(f.Attrs, numberAttr(name, v.text))
-		return
-	case valString:
-		f.Attrs = append(f.Attrs, protocols.String(name, owned(v.text)))
-		return
+	if len(name) > MaxKeyLen {
+		return // grew when invalid UTF-8 was replaced
 	}
+	a, ok := typedAttr(name, v)
+	if ok {
+		st.attrs++
+		f.Attrs = append(f.Attrs, a)
+	}
+}
+
+// typedAttr types a free-form value (see attr).
+func typedAttr(name string, v value) (protocols.Attr, bool) {
 	switch {
+	case v.kind == valBool:
+		return protocols.Bool(name, v.text[0] == 't'), true
+	case v.kind == valNumber:
+		return numberAttr(name, v.text), true
+	case v.kind == valString:
 	case string(v.text) == "true" || string(v.text) == "false":
-		f.Attrs = append(f.Attrs, protocols.Bool(name, v.text[0] == 't'))
+		return protocols.Bool(name, v.text[0] == 't'), true
 	case len(v.text) > 0 && jsonNumberLen(v.text) == len(v.text):
-		f.Attrs = append(f.Attrs, numberAttr(name, v.text))
-	default:
-		f.Attrs = append(f.Attrs, protocols.String(name, owned(v.text)))
+		return numberAttr(name, v.text), true
 	}
+	s, ok := ownedValue(v.text)
+	return protocols.String(name, s), ok
 }
 
 // numberAttr types a JSON number: integers as Int (Uint past int64),
@@ -329,13 +355,13 @@ func (d *decoder) intern(key []byte) string {
 		clear(d.keys)
 	}
 	s := owned(key)
-	d.keys[s] = s
+	d.keys[string(key)] = s
 	return s
 }
 
 // appendList adds cell or wifi entries (one, or several joined by ';') to
 // a ';'-joined list. Entries that are not text, empty, longer than
-// MaxKeyLen or overflowing the list are dropped.
+// MaxKeyLen, not valid UTF-8 or overflowing the list are dropped.
 func appendList(list []byte, v value) []byte {
 	if v.kind != valText && v.kind != valString {
 		return list
@@ -348,7 +374,8 @@ func appendList(list []byte, v value) []byte {
 			end++
 		}
 		rest = rest[end:]
-		if len(item) == 0 || len(item) > MaxKeyLen || len(list)+1+len(item) > maxListLen {
+		if len(item) == 0 || len(item) > MaxKeyLen || !utf8.Valid(item) ||
+			len(list)+1+len(item) > maxListLen {
 			continue
 		}
 		if len(list) > 0 {

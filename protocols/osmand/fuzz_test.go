@@ -96,13 +96,23 @@ func checkFix(t *testing.T, f *protocols.Fix) {
 	if f.Course >= 360 || f.Time.Year() > 9999 || f.Time.Location() != time.UTC {
 		t.Fatalf("out of range: %s", render(f))
 	}
-	if !utf8.ValidString(f.Device) {
-		t.Fatalf("invalid UTF-8 device %q", f.Device)
+	if !utf8.ValidString(f.Device) || len(f.Device) > MaxIDLen {
+		t.Fatalf("bad device %q", f.Device)
 	}
+	n := 0
 	for _, a := range f.Attrs {
-		if !utf8.ValidString(a.Key) || !utf8.ValidString(a.Str()) || len(a.Key) > MaxKeyLen {
+		limit := MaxValueLen
+		if a.Key == AttrCell || a.Key == AttrWifi {
+			limit = maxListLen
+		}
+		if !utf8.ValidString(a.Key) || !utf8.ValidString(a.Str()) || len(a.Key) > MaxKeyLen ||
+			a.Kind == protocols.KindString && len(a.Str()) > limit {
 			t.Fatalf("bad attribute %q=%q", a.Key, a.Str())
 		}
+		n++
+	}
+	if n > MaxAttrs+16 { // free-form ones plus the known fields
+		t.Fatalf("%d attributes", n)
 	}
 }
 

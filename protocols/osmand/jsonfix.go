@@ -90,12 +90,10 @@ func (d *decoder) scanContainer() (arr, end int, err error) {
 			if err != nil {
 				return 0, 0, err
 			}
-			if len(v.text) > MaxIDLen {
-				return 0, 0, protocols.At(s.pos,
-					protocols.Limit("device id length", len(v.text), MaxIDLen))
-			}
 			if (v.kind == valString || v.kind == valNumber) && len(v.text) > 0 {
-				id = d.idString(v.text)
+				if id, err = d.deviceID(v.text); err != nil {
+					return 0, 0, protocols.At(s.pos, err)
+				}
 			}
 			continue
 		}
