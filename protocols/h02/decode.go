@@ -129,10 +129,10 @@ func (s *Session) decodeFields(f [][]byte, v int, hms []byte, m *protocols.Messa
 	fx.Time = when
 	fx.Lat, fx.Lon = hemisphere(lat, f[t+3], 'S'), hemisphere(lon, f[t+5], 'W')
 	fx.Valid = hasTime && validFlag(f[t+1])
-	if v, ok := parseDecimal(f[t+6]); ok {
+	if v, ok := parseDecimal(f[t+6]); ok && v >= 0 {
 		fx.Speed = v * knotsToKmh
 	}
-	if v, ok := parseDecimal(f[t+7]); ok {
+	if v, ok := parseDecimal(f[t+7]); ok && v >= 0 {
 		fx.Course = v
 	}
 	if len(f) > t+9 {

@@ -60,6 +60,9 @@ func num(b []byte) float64 {
 	return v
 }
 
+// unsigned is num for speeds and courses: a negative value reads as 0.
+func unsigned(b []byte) float64 { return max(num(b), 0) }
+
 func digits2(b []byte, i int) (int, bool) {
 	if len(b) < i+2 || b[i] < '0' || b[i] > '9' || b[i+1] < '0' || b[i+1] > '9' {
 		return 0, false

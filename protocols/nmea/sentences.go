@@ -22,8 +22,8 @@ func (s *Session) rmc(f [][]byte, fx *protocols.Fix) error {
 	fx.Time = day.Add(tod)
 	s.lastRMC = fx.Time
 	fx.Valid = len(f[2]) == 1 && f[2][0] == 'A'
-	fx.Speed = num(f[7]) * knotsToKmh
-	fx.Course = num(f[8])
+	fx.Speed = unsigned(f[7]) * knotsToKmh
+	fx.Course = unsigned(f[8])
 	return nil
 }
 
@@ -81,8 +81,8 @@ func (s *Session) pubx(f [][]byte, fx *protocols.Fix) error {
 	fx.Altitude = num(f[7])
 	fx.Valid = !is(f[8], "NF")
 	fx.Accuracy = num(f[9])
-	fx.Speed = num(f[11])
-	fx.Course = num(f[12])
+	fx.Speed = unsigned(f[11])
+	fx.Course = unsigned(f[12])
 	fx.HDOP = num(f[15])
 	fx.Satellites = int(num(f[18]))
 	return nil
@@ -105,8 +105,8 @@ func trccr(f [][]byte, fx *protocols.Fix) error {
 	fx.Time = day.Add(tod)
 	fx.Lat, fx.Lon = lat, lon
 	fx.Valid = is(f[2], "A")
-	fx.Speed = num(f[5])
-	fx.Course = num(f[6])
+	fx.Speed = unsigned(f[5])
+	fx.Course = unsigned(f[6])
 	fx.Altitude = num(f[7])
 	fx.Protocol = Name
 	return nil
@@ -132,8 +132,8 @@ func (s *Session) decodeQZE(f [][]byte, m *protocols.Message) error {
 	fx := m.NextFix()
 	fx.Time = day.Add(tod)
 	fx.Lat, fx.Lon = lat, lon
-	fx.Speed = num(f[7])
-	fx.Course = num(f[8])
+	fx.Speed = unsigned(f[7])
+	fx.Course = unsigned(f[8])
 	fx.Valid = is(f[9], "A")
 	fx.Protocol = Name
 	m.Type = protocols.MsgData
@@ -179,8 +179,8 @@ func sendMessage(f [][]byte, fx *protocols.Fix) error {
 	}
 	fx.Time = day.Add(tod)
 	fx.Altitude = num(f[8])
-	fx.Speed = num(f[9]) * knotsToKmh
-	fx.Course = num(f[10])
+	fx.Speed = unsigned(f[9]) * knotsToKmh
+	fx.Course = unsigned(f[10])
 	fx.Valid = is(f[13], "1")
 	return nil
 }
