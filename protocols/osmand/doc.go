@@ -29,4 +29,10 @@
 // 4.1 and 4.2). Where this package differs from Traccar, FORMAT.md says so.
 //
 // The package does no I/O and never logs.
+//
+// BUG(osmand): an integer timestamp of 2147483647 or more is read as
+// milliseconds, exactly as Traccar does, so a client sending Unix seconds
+// after 2038-01-19 will be read as January 1970 (and then flagged
+// downstream as too old). AppendQuery and MarshalBatch send milliseconds
+// for such times.
 package osmand

@@ -153,13 +153,13 @@ func finite(xs ...float64) bool {
 	return true
 }
 
-// appendUnix appends f.Time in Unix seconds, or in milliseconds when it has
-// a sub-second part (the decoder tells them apart by size), or in decimal
-// seconds for the first weeks of 1970 where milliseconds would read as
-// seconds.
+// appendUnix appends f.Time so that the decoder's seconds/milliseconds rule
+// reads it back: Unix seconds when whole and below 2^31-1, else
+// milliseconds, or decimal seconds for the first weeks of 1970 where
+// milliseconds would read as seconds.
 func appendUnix(dst []byte, f *protocols.Fix) []byte {
-	if f.Time.Nanosecond() == 0 {
-		return strconv.AppendInt(dst, f.Time.Unix(), 10)
+	if sec := f.Time.Unix(); f.Time.Nanosecond() == 0 && sec < maxUnixSeconds {
+		return strconv.AppendInt(dst, sec, 10)
 	}
 	if ms := f.Time.UnixMilli(); ms >= maxUnixSeconds {
 		return strconv.AppendInt(dst, ms, 10)

@@ -107,6 +107,23 @@ func TestBatchRoundTrip(t *testing.T) {
 	}
 }
 
+// TestUnixEncoding checks that every time survives the decoder's
+// seconds/milliseconds rule.
+func TestUnixEncoding(t *testing.T) {
+	for _, tm := range []time.Time{
+		time.Unix(0, 0), time.Unix(1, 500e6), time.Unix(maxUnixSeconds-1, 0),
+		time.Unix(maxUnixSeconds, 0), time.Unix(maxUnixSeconds/1000, 1e6),
+		time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC),
+	} {
+		f := protocols.Fix{Time: tm}
+		text := appendUnix(nil, &f)
+		got, reason := parseTime(value{kind: valText, text: text})
+		if reason != "" || !got.Equal(tm) {
+			t.Errorf("%v encoded %s decoded %v (%s)", tm.UTC(), text, got, reason)
+		}
+	}
+}
+
 func TestMarshalBatchErrors(t *testing.T) {
 	tests := []struct {
 		name string
