@@ -15,6 +15,7 @@ import (
 	"dozor/protocols/navtelecom"
 	"dozor/protocols/nmea"
 	"dozor/protocols/osmand"
+	"dozor/protocols/queclink"
 	"dozor/protocols/teltonika"
 	"dozor/protocols/wialon"
 )
@@ -32,6 +33,7 @@ func Protocols() []protocols.Protocol {
 		galileosky.Protocol,
 		navtelecom.Protocol,
 		arnavi.Protocol,
+		queclink.Protocol,
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i].Port < list[j].Port })
 	return list
