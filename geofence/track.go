@@ -41,8 +41,9 @@ func (o *obs) before(p *obs) bool {
 // visit state derived from them.
 //
 // base is a snapshot of the state machines after every fix older than
-// fixes[0]; cur is the state after all of fixes. A fix that sorts after
-// the last one steps cur forward; any other replays fixes from base.
+// fixes[0]; cur is the state after the first stepped fixes. Every
+// checkpointEvery fixes a copy of cur is kept, so a late fix replays only
+// from the checkpoint before it, not from base.
 type tracker struct {
 	e         *Engine
 	collector int64
@@ -51,8 +52,19 @@ type tracker struct {
 	newest    int64 // newest fix time not ahead of its receive time
 	base      state
 	cur       state
-	closed    []Visit // visits closed while replaying fixes, oldest first
-	reported  []Visit // visits as last emitted, not yet final
+	stepped   int          // fixes stepped into cur
+	cps       []checkpoint // by n, ascending
+	closed    []Visit      // visits closed while stepping fixes, oldest first
+	reported  []Visit      // visits as last emitted, not yet final
+}
+
+// checkpointEvery is how many fixes apart replay checkpoints are.
+const checkpointEvery = 128
+
+// checkpoint is cur after its first n fixes, when closed had closedN visits.
+type checkpoint struct {
+	n, closedN int
+	st         state
 }
 
 func newTracker(e *Engine, c int64) *tracker {
@@ -84,7 +96,7 @@ func (s *state) clone() state {
 func (t *tracker) process(batch []obs) {
 	e := t.e
 	sort.Slice(batch, func(i, j int) bool { return batch[i].before(&batch[j]) })
-	replay := false
+	from := len(t.fixes) // first fix whose successors must be stepped again
 	fresh := batch[:0]
 	for i := range batch {
 		o := &batch[i]
@@ -100,7 +112,7 @@ func (t *tracker) process(batch []obs) {
 			e.stats.dups.Add(1)
 			if o.id < t.fixes[pos].id {
 				t.fixes[pos].id = o.id // keep the first stored copy
-				replay = true
+				from = min(from, pos)
 			}
 			continue
 		}
@@ -109,42 +121,83 @@ func (t *tracker) process(batch []obs) {
 		}
 		fresh = append(fresh, *o)
 	}
-	if len(fresh) == 0 && !replay {
+	if len(fresh) == 0 && from == len(t.fixes) {
 		return
 	}
 	e.stats.fixes.Add(int64(len(fresh)))
-	if n := len(t.fixes); len(fresh) > 0 && n > 0 && fresh[0].before(&t.fixes[n-1]) {
-		replay = true
+	from = min(from, t.insert(fresh))
+	replayed, closed := from < t.stepped, len(t.closed)
+	t.recompute(from)
+	if replayed || len(t.closed) != closed || !t.openReported() {
+		t.report()
 	}
-	if replay {
-		t.fixes = mergeObs(t.fixes, fresh)
-		e.stats.replays.Add(1)
-		t.replay()
-	} else {
-		for i := range fresh {
-			t.fixes = append(t.fixes, fresh[i])
-			t.step(&t.cur, &t.fixes[len(t.fixes)-1], &t.closed)
-		}
-	}
-	t.report()
 	t.trim()
 }
 
-// mergeObs merges two sorted runs of fixes.
-func mergeObs(a, b []obs) []obs {
-	out := make([]obs, 0, len(a)+len(b))
-	i, j := 0, 0
-	for i < len(a) && j < len(b) {
-		if b[j].before(&a[i]) {
-			out = append(out, b[j])
-			j++
-		} else {
-			out = append(out, a[i])
-			i++
+// openReported reports whether every confirmed open stay was reported
+// already, so that fixes stepped in order changed nothing worth an event.
+// The evidence of open visits in reported is refreshed with the next event.
+func (t *tracker) openReported() bool {
+	for _, st := range t.cur.stays {
+		if !st.present {
+			continue
+		}
+		known := false
+		for i := range t.reported {
+			r := &t.reported[i]
+			if r.Zone == st.r.id && r.Open() && r.ArrivedAt.UnixNano() == st.firstT {
+				known = true
+				break
+			}
+		}
+		if !known {
+			return false
 		}
 	}
-	out = append(out, a[i:]...)
-	return append(out, b[j:]...)
+	return true
+}
+
+// insert adds sorted fresh fixes and returns the index of the first.
+func (t *tracker) insert(fresh []obs) int {
+	if len(fresh) == 0 {
+		return len(t.fixes)
+	}
+	first, _ := t.find(&fresh[0])
+	switch {
+	case first == len(t.fixes):
+		t.fixes = append(t.fixes, fresh...)
+	case len(fresh) <= 8:
+		for i := range fresh {
+			pos, _ := t.find(&fresh[i])
+			t.fixes = slices.Insert(t.fixes, pos, fresh[i])
+		}
+	default:
+		t.fixes = mergeObs(t.fixes, fresh)
+	}
+	return first
+}
+
+// recompute brings cur up to date when fixes from index from on changed.
+func (t *tracker) recompute(from int) {
+	if from < t.stepped {
+		t.e.stats.replays.Add(1)
+		k := sort.Search(len(t.cps), func(i int) bool { return t.cps[i].n > from })
+		t.cps = t.cps[:k]
+		if k == 0 {
+			t.cur, t.stepped = t.base.clone(), 0
+			t.closed = t.closed[:0]
+		} else {
+			cp := &t.cps[k-1]
+			t.cur, t.stepped = cp.st.clone(), cp.n
+			t.closed = t.closed[:cp.closedN]
+		}
+	}
+	for ; t.stepped < len(t.fixes); t.stepped++ {
+		t.step(&t.cur, &t.fixes[t.stepped], &t.closed)
+		if n := t.stepped + 1; n%checkpointEvery == 0 {
+			t.cps = append(t.cps, checkpoint{n: n, closedN: len(t.closed), st: t.cur.clone()})
+		}
+	}
 }
 
 // find returns where o belongs in fixes and whether a fix of the same
@@ -162,14 +215,6 @@ func (t *tracker) find(o *obs) (int, bool) {
 		}
 	}
 	return pos, false
-}
-
-func (t *tracker) replay() {
-	t.cur = t.base.clone()
-	t.closed = t.closed[:0]
-	for i := range t.fixes {
-		t.step(&t.cur, &t.fixes[i], &t.closed)
-	}
 }
 
 // trim folds fixes that left the window into base. Visits that closed
@@ -201,6 +246,17 @@ func (t *tracker) trim() {
 		t.reported = slices.DeleteFunc(t.reported, func(r Visit) bool { return r.ID == v.ID })
 	}
 	t.closed = slices.Delete(t.closed, 0, k)
+	t.stepped -= n
+	cps := t.cps[:0]
+	for _, cp := range t.cps {
+		if cp.n > n {
+			cp.n -= n
+			cp.closedN -= k
+			cps = append(cps, cp)
+		}
+	}
+	clear(t.cps[len(cps):])
+	t.cps = cps
 }
 
 // step feeds one fix to every zone state machine in s, appending visits
@@ -385,4 +441,21 @@ func median(a []float32) float64 {
 		return float64(s[m])
 	}
 	return (float64(s[m-1]) + float64(s[m])) / 2
+}
+
+// mergeObs merges two sorted runs of fixes.
+func mergeObs(a, b []obs) []obs {
+	out := make([]obs, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		if b[j].before(&a[i]) {
+			out = append(out, b[j])
+			j++
+		} else {
+			out = append(out, a[i])
+			i++
+		}
+	}
+	out = append(out, a[i:]...)
+	return append(out, b[j:]...)
 }
