@@ -365,3 +365,31 @@ func TestSingleRejection(t *testing.T) {
 		t.Errorf("fixes %d rejected %d type %v, want 0, 1, data", len(m.Fixes), m.Reply.N, m.Type)
 	}
 }
+
+func TestProtocol(t *testing.T) {
+	p := Protocol
+	if p.Name != "osmand" || p.Port != 5055 || !p.Has(protocols.HTTP) || p.Has(protocols.TCP) ||
+		p.DecodeHTTP == nil {
+		t.Errorf("descriptor %+v", p)
+	}
+}
+
+// TestAppendsToMessage checks that fixes are appended after those the
+// Message already holds and that Result counts only the new ones.
+func TestAppendsToMessage(t *testing.T) {
+	var m protocols.Message
+	m.NextFix().Device = "old"
+	res, err := DecodeRequest(postJSON("/", `[{"id":"a","lat":1,"lon":2},{"id":"b"},`+
+		`{"id":"c","lat":3,"lon":4}]`), &m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var devs []string
+	for _, f := range m.Fixes {
+		devs = append(devs, f.Device)
+	}
+	if got := strings.Join(devs, ","); got != "old,a,c" || res.Fixes != 2 ||
+		len(res.Rejected) != 1 || res.Rejected[0].Index != 1 {
+		t.Errorf("devices %s, result %+v", got, res)
+	}
+}
