@@ -1,6 +1,7 @@
 package navtelecom
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 	"time"
@@ -166,22 +167,30 @@ func (s *Session) flexRecord(rd *wire.Reader, m *protocols.Message, k Kind) erro
 
 // decodeFields reads one record of the negotiated layout.
 func (s *Session) decodeFields(rd *wire.Reader, x *protocols.Fix) {
+	rec := rd.Bytes(s.flex.size) // bounds checked once for the whole record
+	if rec == nil {
+		return
+	}
+	off := 0
 	for _, i := range s.flex.fields[:s.flex.n] {
-		b := rd.Bytes(int(fieldSize[i]))
-		if b == nil {
-			return
-		}
-		decodeField(int(i), b, x)
+		n := int(fieldSize[i])
+		decodeField(int(i), rec[off:off+n], x)
+		off += n
 	}
 }
 
 // decodeField keeps one field; i is the zero-based field number.
 func decodeField(i int, b []byte, x *protocols.Fix) {
-	var u uint64
-	if len(b) <= 8 {
-		for j := len(b) - 1; j >= 0; j-- {
-			u = u<<8 | uint64(b[j]) // little-endian
-		}
+	var u uint64 // little-endian value of fields up to 4 bytes
+	switch len(b) {
+	case 1:
+		u = uint64(b[0])
+	case 2:
+		u = uint64(binary.LittleEndian.Uint16(b))
+	case 3:
+		u = uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16
+	case 4:
+		u = uint64(binary.LittleEndian.Uint32(b))
 	}
 	switch i {
 	case 0:
