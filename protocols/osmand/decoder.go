@@ -29,6 +29,7 @@ type decoder struct {
 	lastID   string     // last id string made, reused for equal ids
 	keys     map[string]string
 	now      time.Time // server time for fixes without one
+	top      bool      // decoding the top-level JSON object
 }
 
 var decoders = sync.Pool{New: func() any {

@@ -1,6 +1,7 @@
 package osmand
 
 import (
+	"errors"
 	"fmt"
 
 	"dozor/protocols"
@@ -46,16 +47,21 @@ func (d *decoder) jsonTop(m *protocols.Message) (bool, error) {
 		return false, s.errorf("want an object or an array, got %s", quoteByte(c))
 	}
 	start := s.pos
+	f := d.beginFix(m, 0)
+	d.top = true
+	err = d.object(f)
+	d.top = false
+	d.endFix(f)
+	if !errors.Is(err, errContainer) {
+		return true, err
+	}
+
+	// A Transistorsoft batch: read the object again as a container.
+	m.Fixes, d.st = m.Fixes[:d.base], d.st[:0]
+	s.pos, s.depth = start, 0
 	arr, end, err := d.scanContainer()
 	if err != nil {
 		return false, err
-	}
-	if arr < 0 {
-		s.pos, s.depth = start, 0
-		f := d.beginFix(m, 0)
-		err = d.object(f)
-		d.endFix(f)
-		return true, err
 	}
 	s.pos, s.depth = arr, 1
 	err = d.locations(m)
@@ -63,10 +69,13 @@ func (d *decoder) jsonTop(m *protocols.Message) (bool, error) {
 	return false, err
 }
 
-// scanContainer reads the top object once to learn whether its "location"
-// is an array (a Transistorsoft batch). It returns the array's offset (-1
-// if none) and the offset after the object; for a batch it takes the
-// object's device id as the fallback for the locations.
+// errContainer stops the single-object decoding of the top-level object
+// when its "location" turns out to be an array.
+var errContainer = errors.New("location array")
+
+// scanContainer reads the top object, a Transistorsoft batch, to find its
+// "location" array and its device id, the fallback for the locations. It
+// returns the array's offset and the offset after the object.
 func (d *decoder) scanContainer() (arr, end int, err error) {
 	s := &d.sc
 	arr = -1
@@ -101,7 +110,10 @@ func (d *decoder) scanContainer() (arr, end int, err error) {
 			return 0, 0, err
 		}
 	}
-	if arr >= 0 && id != "" {
+	if arr < 0 {
+		return 0, 0, s.errorf("location array vanished") // cannot happen
+	}
+	if id != "" {
 		d.fallback = id
 	}
 	return arr, s.pos, nil
@@ -228,11 +240,15 @@ func (d *decoder) object(f *protocols.Fix) error {
 	}
 }
 
-// nestedLocation decodes a "location" object inside a fix object; an array
-// there (a batch inside a batch) fails the fix.
+// nestedLocation decodes a "location" object inside a fix object. An array
+// there makes the top-level object a Transistorsoft batch; inside a batch
+// element (a batch inside a batch) it fails the fix.
 func (d *decoder) nestedLocation(f *protocols.Fix, c byte) error {
-	if c == '{' {
+	switch {
+	case c == '{':
 		return d.location(f)
+	case d.top:
+		return errContainer
 	}
 	d.cur.fail("location", value{kind: valObject}, "array inside a batch element")
 	return d.sc.skip()
