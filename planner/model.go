@@ -68,7 +68,7 @@ type Collector struct {
 	Capacity int64
 	// MaxVisits bounds the number of visits; 0 means none.
 	MaxVisits int
-	// Breaks are taken in the order given.
+	// Breaks, each taken once, anywhere in the route where it fits.
 	Breaks []Break
 }
 

@@ -100,19 +100,20 @@ func TestProductionDay(t *testing.T) {
 	d := newDay(collectors, visits, 1)
 	d.p.Visits[3].Lock = planner.Lock{Pinned: true, Collector: 2}
 	d.p.Visits[5].Lock = planner.Lock{Excluded: true}
-	began := time.Now()
+	began, cpu := time.Now(), cpuTime()
 	plan, err := planner.Solve(context.Background(), d.p,
 		planner.Options{TimeLimit: limit, Seed: 1, Workers: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	elapsed := time.Since(began)
-	began = time.Now()
+	t.Logf("%d collectors, %d candidates: planned in %v (CPU %v)", collectors, visits,
+		elapsed.Round(time.Millisecond), (cpuTime() - cpu).Round(time.Millisecond))
+	began, cpu = time.Now(), cpuTime()
 	rep := checkDay(t, d, plan)
-	checkTime := time.Since(began)
-	t.Logf("%d collectors, %d candidates: planned in %v, %d visits, %.1f expected contacts, "+
-		"checked in %v", collectors, visits, elapsed.Round(time.Millisecond), rep.Total.Visits,
-		rep.Total.ExpectedContacts, checkTime)
+	t.Logf("checked in %v (CPU %v): %d visits, %.1f expected contacts, %.0f km",
+		time.Since(began), cpuTime()-cpu, rep.Total.Visits, rep.Total.ExpectedContacts,
+		rep.Total.Distance/1000)
 	if elapsed > limit+5*time.Second {
 		t.Errorf("planning took %v for a limit of %v", elapsed, limit)
 	}
@@ -158,7 +159,7 @@ func edit(t *testing.T, d day, plan *planner.Plan) {
 		{Kind: planner.EditPin, Visit: r0[1], Collector: 0, Fixed: true},
 		{Kind: planner.EditDrop, Visit: r0[2]},
 	}
-	began := time.Now()
+	began, cpu := time.Now(), cpuTime()
 	p2, edited, err := planner.ApplyEdits(d.p, plan, edits)
 	if err != nil {
 		t.Fatal(err)
@@ -167,21 +168,22 @@ func edit(t *testing.T, d day, plan *planner.Plan) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("edit re-timed and checked in %v: feasible=%v, %d violations",
-		time.Since(began), rep.Feasible, len(rep.Violations))
+	t.Logf("edit re-timed and checked in %v (CPU %v): feasible=%v, %d violations",
+		time.Since(began), cpuTime()-cpu, rep.Feasible, len(rep.Violations))
 	for _, v := range rep.Violations {
 		t.Logf("  %s", v)
 	}
 	if d.p.Visits[r0[2]].Lock.Excluded {
 		t.Errorf("ApplyEdits modified the caller's problem")
 	}
-	began = time.Now()
+	began, cpu = time.Now(), cpuTime()
 	re, err := planner.Solve(context.Background(), p2,
 		planner.Options{TimeLimit: time.Second, Seed: 1, Initial: timed})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("re-planned around the edit in %v", time.Since(began))
+	t.Logf("re-planned around the edit in %v (CPU %v)", time.Since(began),
+		(cpuTime() - cpu).Round(time.Millisecond))
 	checkDay(t, day{p: p2, legal: d.legal}, re)
 	assertLocks(t, p2, re)
 	if k, _ := where(re, r0[1]); k != 0 {
@@ -208,4 +210,22 @@ func where(pl *planner.Plan, v int) (int, int) {
 		}
 	}
 	return -1, -1
+}
+
+// TestRandomDaysFeasible plans several small random days with breaks,
+// presence profiles and legal hours and checks every plan.
+func TestRandomDaysFeasible(t *testing.T) {
+	for seed := range uint64(5) {
+		d := newDay(3+int(seed), 150, seed+10)
+		plan, err := planner.Solve(context.Background(), d.p,
+			planner.Options{Iterations: 1500, TimeLimit: time.Minute, Seed: seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep := checkDay(t, d, plan)
+		if rep.Total.Visits == 0 {
+			t.Errorf("seed %d: empty plan", seed)
+		}
+		assertLocks(t, d.p, plan)
+	}
 }

@@ -27,19 +27,22 @@ type worker struct {
 	mark    []uint32
 	stamp   uint32
 	ruined  []bool
-	blink   uint64
+	blink   float64 // blink rate
+	blinkIn int     // positions until the next blink
 
 	lastProgress float64
 }
 
 func newWorker(m *model, seed uint64, id int) *worker {
-	return &worker{
+	w := &worker{
 		m:      m,
 		rng:    rand.New(rand.NewPCG(seed, uint64(id)*0x9E3779B97F4A7C15+1)),
 		mark:   make([]uint32, m.nV),
 		ruined: make([]bool, m.nR),
-		blink:  uint64(blinkRate * float64(math.MaxUint64)),
+		blink:  blinkRate,
 	}
+	w.blinkIn = w.nextBlink()
+	return w
 }
 
 // ruin removes strings of visits from routes near a random seed visit and
@@ -116,6 +119,9 @@ func (w *worker) removeString(s *solution, ri int, c int32, l, keep int) {
 	out = append(out, r.nodes[start+total:]...)
 	r.nodes = out
 	m.update(r, s.where, s.pos, ri)
+	if !r.feasible {
+		s.replaceBreaks(m, ri)
+	}
 }
 
 func (w *worker) removeSplitString(s *solution, ri int, c int32, l int) {
@@ -233,7 +239,8 @@ func (w *worker) bestInsertion(s *solution, u int32) (int, int, int64) {
 			continue
 		}
 		for q := 0; q < len(r.nodes)-1; q++ {
-			if w.rng.Uint64() < w.blink {
+			if w.blinkIn--; w.blinkIn == 0 {
+				w.blinkIn = w.nextBlink()
 				continue
 			}
 			if ok, d := m.evalInsert(r, u, q); ok && d < best {
@@ -275,4 +282,13 @@ func (w *worker) sortCandidates(list []int32) {
 		}
 		return 0
 	})
+}
+
+// nextBlink draws the number of positions until the next skipped one
+// (geometric with parameter w.blink; never when the rate is 0).
+func (w *worker) nextBlink() int {
+	if w.blink <= 0 {
+		return math.MaxInt
+	}
+	return 1 + int(math.Log(1-w.rng.Float64())/math.Log(1-w.blink))
 }

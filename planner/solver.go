@@ -87,7 +87,7 @@ func initialSolution(m *model, init *Plan) (*solution, error) {
 		}
 	}
 	w := newWorker(m, 0, -1)
-	w.blink = 0
+	w.blink, w.blinkIn = 0, math.MaxInt
 	list := make([]int32, 0, len(m.eligibleList))
 	for _, u := range m.eligibleList {
 		if s.where[u] < 0 {
