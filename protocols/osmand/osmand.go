@@ -11,9 +11,9 @@ import (
 const Name = "osmand"
 
 // Limits on what one request may carry. A request over MaxBody, MaxTarget,
-// MaxFixes, MaxParams or MaxIDLen is refused as a whole (ErrTooLarge);
-// attributes over MaxAttrs, MaxKeyLen or MaxValueLen are dropped and the fix
-// is kept.
+// MaxFixes, MaxParams or MaxIDLen is refused as a whole (ErrTooLarge), one
+// nested deeper than MaxDepth as malformed; attributes over MaxAttrs,
+// MaxKeyLen or MaxValueLen are dropped and the fix is kept.
 const (
 	MaxBody     = 2 << 20  // request body, bytes
 	MaxTarget   = 64 << 10 // request target (path and query), bytes
