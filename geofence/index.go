@@ -49,12 +49,12 @@ func (c IndexConfig) withDefaults() IndexConfig {
 // cells of a k-disk at the finest resolution whose cells are large enough
 // for its exit boundary (about 7 cells a zone); a lookup derives the fix
 // cell's parent at each resolution in use, reads the candidates from a
-// lock-sharded map and tests them exactly.
+// sharded open-addressing table and tests them exactly.
 //
 // All methods are safe for concurrent use: zones may be added and removed
 // while lookups run. Writers are serialised by one mutex and take the
-// shard locks of the cells they change; readers only take one shard read
-// lock per resolution in use, and never while classifying.
+// shard locks of the cells they change; readers take no lock (each shard
+// is a seqlock, see cellTable) and classify outside any critical section.
 type Index struct {
 	cfg IndexConfig
 
@@ -68,20 +68,10 @@ type Index struct {
 	wide   atomic.Pointer[[]*region]
 	count  atomic.Int64
 	chunks [maxChunks]atomic.Pointer[chunk]
-	shards [nShards]shard
+	shards [nShards]cellTable
 }
 
 type chunk [chunkSize]atomic.Pointer[region]
-
-// shard maps a cell to one zone slot, or (with multiBit) to a list of
-// slots in multi. Lists are rare: zones rarely share cells.
-type shard struct {
-	mu        sync.RWMutex
-	m         map[uint64]uint32
-	multi     [][]uint32
-	freeMulti []uint32
-	_         [40]byte // keep hot shards on separate cache lines
-}
 
 // Hit is one zone whose exit boundary holds a position.
 type Hit struct {
@@ -92,11 +82,7 @@ type Hit struct {
 
 // NewIndex returns an empty index.
 func NewIndex(cfg IndexConfig) *Index {
-	x := &Index{cfg: cfg.withDefaults(), ids: make(map[int64]uint32)}
-	for i := range x.shards {
-		x.shards[i].m = make(map[uint64]uint32)
-	}
-	return x
+	return &Index{cfg: cfg.withDefaults(), ids: make(map[int64]uint32)}
 }
 
 // Len returns the number of zones in the index.
@@ -200,18 +186,7 @@ func (r *region) hit(dst []Hit, lat, lon, acc float64) []Hit {
 
 // candidates appends the zone slots of cell c to dst.
 func (x *Index) candidates(dst []uint32, c uint64) []uint32 {
-	s := x.shardOf(c)
-	s.mu.RLock()
-	v, ok := s.m[c]
-	if ok {
-		if v&multiBit == 0 {
-			dst = append(dst, v)
-		} else {
-			dst = append(dst, s.multi[v&^multiBit]...)
-		}
-	}
-	s.mu.RUnlock()
-	return dst
+	return x.shardOf(c).get(dst, c)
 }
 
 func (x *Index) slot(slot uint32) *region {
@@ -222,7 +197,7 @@ func (x *Index) slot(slot uint32) *region {
 	return ch[slot&chunkMask].Load()
 }
 
-func (x *Index) shardOf(c uint64) *shard {
+func (x *Index) shardOf(c uint64) *cellTable {
 	// Cells of one area share their high bits; mix before taking a shard.
 	h := c * 0x9E3779B97F4A7C15
 	return &x.shards[h>>56]
@@ -342,60 +317,4 @@ func (x *Index) setWideLocked(r *region, add bool) {
 		next = append(next, r)
 	}
 	x.wide.Store(&next)
-}
-
-func (s *shard) add(c uint64, slot uint32) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v, ok := s.m[c]
-	switch {
-	case !ok:
-		s.m[c] = slot
-	case v&multiBit != 0:
-		s.multi[v&^multiBit] = append(s.multi[v&^multiBit], slot)
-	default:
-		s.m[c] = s.newMulti(v, slot) | multiBit
-	}
-}
-
-func (s *shard) newMulti(a, b uint32) uint32 {
-	if n := len(s.freeMulti); n > 0 {
-		i := s.freeMulti[n-1]
-		s.freeMulti = s.freeMulti[:n-1]
-		s.multi[i] = append(s.multi[i][:0], a, b)
-		return i
-	}
-	s.multi = append(s.multi, []uint32{a, b})
-	return uint32(len(s.multi) - 1)
-}
-
-func (s *shard) remove(c uint64, slot uint32) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v, ok := s.m[c]
-	switch {
-	case !ok:
-	case v&multiBit == 0:
-		if v == slot {
-			delete(s.m, c)
-		}
-	default:
-		i := v &^ multiBit
-		l := s.multi[i]
-		for j, o := range l {
-			if o == slot {
-				l = append(l[:j], l[j+1:]...)
-				break
-			}
-		}
-		if len(l) == 1 {
-			// Readers copy lists under the read lock, so reusing the
-			// backing array later is safe.
-			s.m[c] = l[0]
-			s.multi[i] = l[:0]
-			s.freeMulti = append(s.freeMulti, i)
-			return
-		}
-		s.multi[i] = l
-	}
 }
