@@ -299,6 +299,9 @@ func (d *decoder) attr(f *protocols.Fix, key []byte, v value) {
 		st.attrs >= MaxAttrs || v.kind == valObject || v.kind == valNull {
 		return
 	}
+	if hasControl(key) {
+		return // protocols.Attrs.AppendJSON would quote it as Go, not JSON
+	}
 	name := d.intern(key)
 	if len(name) > MaxKeyLen {
 		return // grew when invalid UTF-8 was replaced
@@ -308,6 +311,16 @@ func (d *decoder) attr(f *protocols.Fix, key []byte, v value) {
 		st.attrs++
 		f.Attrs = append(f.Attrs, a)
 	}
+}
+
+// hasControl reports whether b holds an ASCII control character.
+func hasControl(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 || c == 0x7f {
+			return true
+		}
+	}
+	return false
 }
 
 // typedAttr types a free-form value (see attr).

@@ -169,6 +169,19 @@ func TestAttributeLimits(t *testing.T) {
 	}
 }
 
+// TestControlInNames drops attribute names with control characters, which
+// protocols.Attrs.AppendJSON would not quote as valid JSON.
+func TestControlInNames(t *testing.T) {
+	var m protocols.Message
+	r := get("/?id=a&lat=1&lon=2&timestamp=1700000000&a%01b=1&c%0Ad=2&e%7F=3&ok=4")
+	if _, err := DecodeRequest(r, &m); err != nil {
+		t.Fatal(err)
+	}
+	if got := string(m.Fixes[0].Attrs.AppendJSON(nil)); got != `{"ok":4}` {
+		t.Errorf("attributes %s, want only ok", got)
+	}
+}
+
 func TestCellListLimit(t *testing.T) {
 	var q strings.Builder
 	q.WriteString("/?id=a&lat=1&lon=2")
