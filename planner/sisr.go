@@ -15,6 +15,10 @@ const (
 	sampleAllBelow = 200  // below this many unplanned visits, retry all
 	sampleNear     = 20   // neighbours of a removed visit retried
 	sampleRandom   = 10   // random unplanned visits retried per iteration
+
+	// routeRemovalRate is the share of iterations that also empty a short
+	// route when routes have a cost (vehicle minimisation).
+	routeRemovalRate = 0.05
 )
 
 // worker runs one search trajectory. It owns its random source and scratch
@@ -66,6 +70,9 @@ func (w *worker) ruin(s *solution) []int32 {
 	ks := int(1 + w.rng.Float64()*ksMax)
 	clear(w.ruined)
 	done := 0
+	if w.m.routeCost > 0 && w.rng.Float64() < routeRemovalRate {
+		w.removeShortRoute(s)
+	}
 	w.ruinAround(s, seed, lsMax, &done, ks)
 	for _, c := range m.neighbours[seed] {
 		if done >= ks {
@@ -134,6 +141,42 @@ func (w *worker) removeSplitString(s *solution, ri int, c int32, l int) {
 		keep = 0
 	}
 	w.removeString(s, ri, c, l, keep)
+}
+
+// removeShortRoute empties one of the two shortest used routes, so that a
+// vehicle can be saved when route costs count.
+func (w *worker) removeShortRoute(s *solution) {
+	first, second := -1, -1
+	for k := range s.routes {
+		n := s.routes[k].nVisits
+		if n == 0 {
+			continue
+		}
+		if first < 0 || n < s.routes[first].nVisits {
+			first, second = k, first
+		} else if second < 0 || n < s.routes[second].nVisits {
+			second = k
+		}
+	}
+	k := first
+	if second >= 0 && w.rng.IntN(2) == 0 {
+		k = second
+	}
+	if k < 0 {
+		return
+	}
+	r := &s.routes[k]
+	for _, u := range r.nodes {
+		if u >= 0 && !w.m.isBreak(u) && !w.m.fixed[u] {
+			w.removed = append(w.removed, u)
+		}
+	}
+	for _, u := range w.removed {
+		if s.where[u] == int32(k) {
+			s.remove(w.m, u)
+		}
+	}
+	w.ruined[k] = true
 }
 
 func (w *worker) randomPlanned(s *solution) (int32, bool) {
