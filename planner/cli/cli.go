@@ -20,7 +20,7 @@ import (
 )
 
 // ErrUsage reports bad command-line arguments.
-var ErrUsage = errors.New("plan: usage")
+var ErrUsage = errors.New("cli: usage")
 
 // Defaults of the command.
 const (
