@@ -51,6 +51,8 @@ type model struct {
 	class                 []int // collectors with equal parameters share a class
 
 	travelW, routeCost int64
+	initial            []int32 // collector of each visit in Options.Initial, or -1
+	big                int64   // prize bonus of mandatory visits
 	tempUnit           float64 // scale of cost differences for annealing
 }
 
@@ -145,6 +147,7 @@ func (m *model) compileVisits() error {
 		scale = DefaultValueScale
 	}
 	big := m.mandatoryPrize()
+	m.big = big
 	for i, v := range m.p.Visits {
 		m.loc[i] = int32(v.Location)
 		m.svc[i], m.open[i], m.close[i] = v.Service, v.Window.Open, v.Window.Close

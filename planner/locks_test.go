@@ -114,3 +114,14 @@ func TestEvaluateShowsViolations(t *testing.T) {
 		t.Errorf("reorder that drops a visit accepted")
 	}
 }
+
+func TestPlanTotalsExcludeArtificialPrizes(t *testing.T) {
+	p := lineProblem(3, 1000)
+	for i := range p.Visits {
+		p.Visits[i].Mandatory = true
+	}
+	plan, _ := solve(t, p, planner.Options{Iterations: 100})
+	if plan.Prize != 3*planner.DefaultValueScale || plan.Distance != 60 {
+		t.Fatalf("prize %d distance %d", plan.Prize, plan.Distance)
+	}
+}

@@ -123,6 +123,10 @@ type Objective struct {
 	ValueScale float64
 	// RouteCost is charged per collector with at least one visit.
 	RouteCost int64
+	// Stability is charged for every visit of Options.Initial that ends up
+	// with another collector or unplanned, so that re-planning after an edit
+	// keeps the supervisor's plan where it can.
+	Stability int64
 }
 
 // DefaultValueScale makes one unit of value worth 10^6 distance units, so

@@ -12,7 +12,7 @@ func (m *model) plan(s *solution) *Plan {
 		for q := 1; q < len(r.nodes)-1; q++ {
 			st := m.stop(r, q, starts)
 			if st.Visit >= 0 {
-				prize += m.prizeAt(int32(st.Visit), st.Start)
+				prize += m.prizeAt(int32(st.Visit), st.Start) + m.stayBonus(int32(st.Visit), k)
 			}
 			rt.Stops = append(rt.Stops, st)
 		}
@@ -21,7 +21,7 @@ func (m *model) plan(s *solution) *Plan {
 		if r.nVisits > 0 {
 			pl.Vehicles++
 			pl.Distance += r.dist
-			pl.Prize += prize - m.mandatoryPart(r)
+			pl.Prize += prize - m.artificialPrize(r)
 			pl.Cost += r.prize - prize
 		}
 		pl.Routes[k] = rt
@@ -54,13 +54,18 @@ func (m *model) stop(r *route, q int, starts []int64) Stop {
 	return st
 }
 
-// mandatoryPart is the share of r.prize that only encodes "mandatory".
-func (m *model) mandatoryPart(r *route) int64 {
-	var big int64
+// artificialPrize is the share of a route's prizes that only steers the
+// search: the bonus of mandatory visits and the stability bonus.
+func (m *model) artificialPrize(r *route) int64 {
+	var extra int64
 	for _, u := range r.nodes {
-		if u >= 0 && !m.isBreak(u) && m.mandatory[u] {
-			big += m.prize[u] - m.prizeAt(u, -1)
+		if u < 0 || m.isBreak(u) {
+			continue
+		}
+		extra += m.stayBonus(u, r.k)
+		if m.mandatory[u] {
+			extra += m.big
 		}
 	}
-	return big
+	return extra
 }

@@ -176,6 +176,7 @@ func edit(t *testing.T, d day, plan *planner.Plan) {
 	if d.p.Visits[r0[2]].Lock.Excluded {
 		t.Errorf("ApplyEdits modified the caller's problem")
 	}
+	p2.Objective.Stability = 10 * planner.DefaultValueScale
 	began, cpu = time.Now(), cpuTime()
 	re, err := planner.Solve(context.Background(), p2,
 		planner.Options{TimeLimit: time.Second, Seed: 1, Initial: timed})
@@ -188,6 +189,19 @@ func edit(t *testing.T, d day, plan *planner.Plan) {
 	assertLocks(t, p2, re)
 	if k, _ := where(re, r0[1]); k != 0 {
 		t.Errorf("pinned visit %d ended in route %d", r0[1], k)
+	}
+	kept, total := 0, 0
+	for k, rt := range timed.Routes {
+		for _, v := range visitsOf(rt) {
+			total++
+			if kk, _ := where(re, v); kk == k {
+				kept++
+			}
+		}
+	}
+	t.Logf("stability: %d of %d edited-plan visits kept their collector", kept, total)
+	if kept < total*9/10 {
+		t.Errorf("re-plan moved too much: %d of %d kept", kept, total)
 	}
 }
 

@@ -96,7 +96,7 @@ func (m *model) update(r *route, where, pos []int32, ri int) {
 				where[u] = int32(ri)
 				r.nVisits++
 				r.load += m.demand[u]
-				r.prize += m.prizeAt(u, r.e[q])
+				r.prize += m.prizeAt(u, r.e[q]) + m.stayBonus(u, r.k)
 			}
 		}
 	}
@@ -156,10 +156,19 @@ func (m *model) evalInsert(r *route, u int32, q int) (bool, int64) {
 	var dd int64
 	if r.nVisits == 0 {
 		dd = m.c(m.startLoc[r.k], lu) + m.c(lu, m.endLoc[r.k])
-		return true, m.travelW*dd + m.routeCost - m.prizeAt(u, s)
+		return true, m.travelW*dd + m.routeCost - m.prizeAt(u, s) - m.stayBonus(u, r.k)
 	}
 	dd = m.c(from, lu) + m.c(lu, to) - m.c(from, to)
-	return true, m.travelW*dd - m.prizeAt(u, s)
+	return true, m.travelW*dd - m.prizeAt(u, s) - m.stayBonus(u, r.k)
+}
+
+// stayBonus rewards visit u for staying with collector k of the initial
+// plan (Objective.Stability).
+func (m *model) stayBonus(u int32, k int) int64 {
+	if m.initial == nil || m.initial[u] != int32(k) {
+		return 0
+	}
+	return m.p.Objective.Stability
 }
 
 func (m *model) isBreakPos(r *route, q int) bool {

@@ -54,6 +54,7 @@ func Solve(ctx context.Context, p *Problem, opt Options) (*Plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("solve: %w", err)
 	}
+	m.setInitial(opt.Initial)
 	start, err := initialSolution(m, opt.Initial)
 	if err != nil {
 		return nil, fmt.Errorf("solve: %w", err)
@@ -75,6 +76,25 @@ func Solve(ctx context.Context, p *Problem, opt Options) (*Plan, error) {
 		}
 	}
 	return m.plan(best), nil
+}
+
+// setInitial records the collector of each visit of the initial plan for
+// the stability term.
+func (m *model) setInitial(pl *Plan) {
+	if pl == nil || m.p.Objective.Stability == 0 {
+		return
+	}
+	m.initial = make([]int32, m.nV+m.nB)
+	for i := range m.initial {
+		m.initial[i] = -1
+	}
+	for _, rt := range pl.Routes {
+		for _, st := range rt.Stops {
+			if st.Visit >= 0 && st.Visit < m.nV {
+				m.initial[st.Visit] = int32(rt.Collector)
+			}
+		}
+	}
 }
 
 // initialSolution loads the initial plan (dropping visits that do not fit)
