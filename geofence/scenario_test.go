@@ -1,7 +1,8 @@
 package geofence_test
 
 import (
-	"math/rand/v2"
+	"fmt"
+	"os"
 	"slices"
 	"sort"
 	"testing"
@@ -141,14 +142,20 @@ func p90Dur(d []time.Duration) time.Duration {
 
 // TestScenarioScore scores the engine against the generator's ground
 // truth over many seeds, delivering fixes in arrival order (late batches
-// and duplicates included).
+// and duplicates included). DOZOR_GEOFENCE_SEEDS=first:count scores other
+// seeds, e.g. 1000:500 for a long run.
 func TestScenarioScore(t *testing.T) {
-	seeds := 24
+	first, seeds := 0, 24
 	if testing.Short() {
 		seeds = 6
 	}
+	if env := os.Getenv("DOZOR_GEOFENCE_SEEDS"); env != "" {
+		if _, err := fmt.Sscanf(env, "%d:%d", &first, &seeds); err != nil {
+			t.Fatalf("DOZOR_GEOFENCE_SEEDS=%q: want first:count", env)
+		}
+	}
 	var s score
-	for seed := range seeds {
+	for seed := first; seed < first+seeds; seed++ {
 		sc := scenario.Generate(scenario.Config{Seed: int64(seed), Collectors: 6})
 		c, _ := replay(t, sc, sc.Points(), 40)
 		var one score
@@ -176,5 +183,3 @@ func TestScenarioScore(t *testing.T) {
 		t.Errorf("median departure error %v, want < 30s", m)
 	}
 }
-
-var _ = rand.New

@@ -397,11 +397,14 @@ func (st *stay) step(o *obs, cl Class, cfg *Config) bool {
 				st.ownSince = o.t
 			}
 			st.outOwn++
+			// Only the devices' own fixes measure how long they were out.
+			own := time.Duration(o.t - st.ownSince)
+			if st.outOwn >= cfg.ExitFixes && own >= cfg.ExitConfirm {
+				return true
+			}
 		}
-		own := time.Duration(o.t - st.ownSince)
 		all := time.Duration(o.t - st.anySince)
-		return (st.outOwn >= cfg.ExitFixes && own >= cfg.ExitConfirm) ||
-			(st.outAny >= cfg.ExitFixes && all >= cfg.LostConfirm)
+		return st.outAny >= cfg.ExitFixes && all >= cfg.LostConfirm
 	}
 	return false
 }
