@@ -1,0 +1,239 @@
+package postgres
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"dozor/protocols"
+	"dozor/store"
+)
+
+// BenchDevices is how many devices the benchmark rows are spread over.
+const BenchDevices = 10000
+
+// rawTable is the bare table of BenchCopy: the columns and indexes of
+// fixes, without partitions, the last_fix upsert or de-duplication.
+const rawTable = `CREATE TABLE %s (
+	id bigint NOT NULL, device_id bigint NOT NULL,
+	fix_time timestamptz NOT NULL, recv_time timestamptz NOT NULL,
+	lat float8 NOT NULL, lon float8 NOT NULL, altitude float8 NOT NULL,
+	speed float8 NOT NULL, course float8 NOT NULL, satellites smallint NOT NULL,
+	hdop float8 NOT NULL, accuracy float8 NOT NULL, valid boolean NOT NULL,
+	protocol text NOT NULL, cell bigint NOT NULL, attrs jsonb NOT NULL,
+	UNIQUE (device_id, fix_time, lat, lon));
+	CREATE INDEX ON %[1]s (cell, fix_time)`
+
+// BenchResult is the outcome of one benchmark run.
+type BenchResult struct {
+	Rows       int
+	Batch      int
+	Elapsed    time.Duration
+	RowsPerSec float64
+	// BatchP50 and BatchP99 are the latencies of one COPY or Append call,
+	// the time from handing a batch over to its commit.
+	BatchP50, BatchP99 time.Duration
+
+	// ClientCPU and ServerCPU are the CPU time this process and the local
+	// PostgreSQL processes spent during the run (ServerCPU is zero for a
+	// remote database). RowsPerCPUSec is Rows over their sum: on cores
+	// shared with other work it varies far less than RowsPerSec.
+	ClientCPU, ServerCPU time.Duration
+	RowsPerCPUSec        float64
+}
+
+func (r BenchResult) String() string {
+	return fmt.Sprintf("%d rows in batches of %d: %.0f rows/s, %.0f rows/CPU-s "+
+		"(client %v, server %v), batch p50 %v p99 %v",
+		r.Rows, r.Batch, r.RowsPerSec, r.RowsPerCPUSec, r.ClientCPU.Round(time.Millisecond),
+		r.ServerCPU.Round(time.Millisecond), r.BatchP50.Round(time.Microsecond),
+		r.BatchP99.Round(time.Microsecond))
+}
+
+// BenchCopy measures the raw COPY rate on this database: rows generated
+// fix rows, in batches of batch, each one autocommitted binary COPY into a
+// scratch bare table with the same columns and indexes as fixes. The rows
+// are generated and encoded before the clock starts. The table is dropped
+// afterwards.
+func BenchCopy(ctx context.Context, url string, rows, batch int) (float64, error) {
+	r, err := BenchCopyStats(ctx, url, rows, batch)
+	return r.RowsPerSec, err
+}
+
+// BenchAppend measures the same rows as BenchCopy going through the real
+// write path: Store.Append of each batch into a fresh scratch schema, one
+// caller at a time, each call returning after its commit.
+func BenchAppend(ctx context.Context, url string, rows, batch int) (float64, error) {
+	r, err := BenchAppendStats(ctx, url, rows, batch)
+	return r.RowsPerSec, err
+}
+
+// BenchCopyStats is BenchCopy with batch latencies.
+func BenchCopyStats(ctx context.Context, url string, rows, batch int) (BenchResult, error) {
+	if rows <= 0 || batch <= 0 {
+		return BenchResult{}, fmt.Errorf("postgres: bench: rows %d, batch %d", rows, batch)
+	}
+	rb, err := newRawBench(ctx, url, BenchRecords(rows, time.Now()), batch)
+	if err != nil {
+		return BenchResult{}, err
+	}
+	defer rb.close(ctx)
+	return timeBatches(len(rb.bufs), rows, batch, func(i int) error { return rb.copy(ctx, i) })
+}
+
+// rawBench is a scratch bare table and the batches to COPY into it.
+type rawBench struct {
+	conn  *pgx.Conn
+	table string
+	bufs  [][]byte
+}
+
+func newRawBench(
+	ctx context.Context, url string, recs []store.FixRecord, batch int,
+) (*rawBench, error) {
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: bench: %w", err)
+	}
+	rb := &rawBench{conn: conn, table: fmt.Sprintf("dozor_bench_raw_%d", os.Getpid())}
+	if _, err := conn.Exec(ctx, fmt.Sprintf(rawTable, rb.table)); err != nil {
+		conn.Close(ctx)
+		return nil, fmt.Errorf("postgres: bench: create %s: %w", rb.table, err)
+	}
+	rb.bufs = encodeBatches(recs, batch)
+	checkpoint(ctx, conn)
+	return rb, nil
+}
+
+func (rb *rawBench) copy(ctx context.Context, i int) error {
+	sql := "COPY " + rb.table + " (" + fixColumns + ") FROM STDIN BINARY"
+	_, err := rb.conn.PgConn().CopyFrom(ctx, bytes.NewReader(rb.bufs[i]), sql)
+	return err
+}
+
+func (rb *rawBench) close(ctx context.Context) {
+	ctx = context.WithoutCancel(ctx)
+	rb.conn.Exec(ctx, "DROP TABLE "+rb.table) //nolint:errcheck
+	rb.conn.Close(ctx)
+}
+
+// BenchAppendStats is BenchAppend with batch latencies.
+func BenchAppendStats(ctx context.Context, url string, rows, batch int) (BenchResult, error) {
+	if rows <= 0 || batch <= 0 {
+		return BenchResult{}, fmt.Errorf("postgres: bench: rows %d, batch %d", rows, batch)
+	}
+	schema := fmt.Sprintf("dozor_bench_%d", os.Getpid())
+	s, err := Open(ctx, Config{URL: url, Schema: schema})
+	if err != nil {
+		return BenchResult{}, err
+	}
+	defer func() {
+		s.pool.Exec(context.WithoutCancel(ctx), "DROP SCHEMA "+schema+" CASCADE") //nolint:errcheck
+		s.Close()
+	}()
+
+	recs := BenchRecords(rows, time.Now())
+	c, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return BenchResult{}, s.wrap("bench", err)
+	}
+	checkpoint(ctx, c.Conn())
+	c.Release()
+	n := (rows + batch - 1) / batch
+	return timeBatches(n, rows, batch, func(i int) error {
+		return s.fixes.Append(ctx, recs[i*batch:min((i+1)*batch, rows)])
+	})
+}
+
+// BenchRecords returns n fixes shaped like ingest's: BenchDevices devices
+// reporting in turn, one fix per device per second up to now, each with a
+// few typed attributes (about 35 bytes of JSON) and an H3-like cell.
+func BenchRecords(n int, now time.Time) []store.FixRecord {
+	ids := store.NewIDGen(1023)
+	rounds := (n + BenchDevices - 1) / BenchDevices
+	start := now.UTC().Truncate(time.Millisecond).Add(-time.Duration(rounds) * time.Second)
+	recs := make([]store.FixRecord, n)
+	for i := range recs {
+		dev, round := int64(i%BenchDevices)+1, i/BenchDevices
+		h := mix(uint64(dev))
+		lat := 55.5 + float64(h%40000)*1e-5 + float64(round)*1e-6
+		lon := 37.3 + float64(h>>16%60000)*1e-5 + float64(round)*1e-6
+		recs[i] = store.FixRecord{
+			ID:       ids.Next(),
+			DeviceID: dev,
+			Fix: protocols.Fix{
+				Time: start.Add(time.Duration(round)*time.Second +
+					time.Duration(h%1000)*time.Millisecond),
+				Received: now,
+				Lat:      lat, Lon: lon, Altitude: 150, Speed: float64(round % 90),
+				Course: float64(h % 360), Satellites: 9, HDOP: 0.9, Valid: true,
+				Protocol: "teltonika",
+				Cell:     0x8c11aa0000000000 | mix(uint64(dev)<<20|uint64(round/30))&0xffffffffff,
+				Attrs: protocols.Attrs{
+					protocols.Int("sat", 9),
+					protocols.Bool(protocols.AttrIgnition, true),
+					protocols.Float(protocols.AttrPower, 12.6),
+				},
+			},
+		}
+	}
+	return recs
+}
+
+// mix is a 64-bit finaliser (splitmix64) for repeatable pseudo-random
+// fields.
+func mix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
+	x = (x ^ x>>27) * 0x94d049bb133111eb
+	return x ^ x>>31
+}
+
+func encodeBatches(recs []store.FixRecord, batch int) [][]byte {
+	var out [][]byte
+	for i := 0; i < len(recs); i += batch {
+		buf := appendCopyHeader(nil)
+		for j := i; j < min(i+batch, len(recs)); j++ {
+			buf = appendFixRow(buf, &recs[j])
+		}
+		out = append(out, appendCopyTrailer(buf))
+	}
+	return out
+}
+
+// checkpoint flushes dirty pages so that runs start alike; it needs
+// superuser (or pg_checkpoint) and is skipped without.
+func checkpoint(ctx context.Context, c *pgx.Conn) {
+	c.Exec(ctx, "CHECKPOINT") //nolint:errcheck
+}
+
+func timeBatches(n, rows, batch int, fn func(int) error) (BenchResult, error) {
+	lat := make([]time.Duration, n)
+	self0, server0 := cpuTime()
+	start := time.Now()
+	for i := range n {
+		t := time.Now()
+		if err := fn(i); err != nil {
+			return BenchResult{}, fmt.Errorf("postgres: bench batch %d: %w", i, err)
+		}
+		lat[i] = time.Since(t)
+	}
+	el := time.Since(start)
+	self1, server1 := cpuTime()
+	slices.Sort(lat)
+	r := BenchResult{
+		Rows: rows, Batch: batch, Elapsed: el,
+		RowsPerSec: float64(rows) / el.Seconds(),
+		BatchP50:   lat[n/2], BatchP99: lat[min(n-1, n*99/100)],
+		ClientCPU: self1 - self0, ServerCPU: server1 - server0,
+	}
+	if cpu := r.ClientCPU + r.ServerCPU; cpu > 0 {
+		r.RowsPerCPUSec = float64(rows) / cpu.Seconds()
+	}
+	return r, nil
+}
