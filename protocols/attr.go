@@ -140,8 +140,7 @@ func (a Attr) AppendValue(dst []byte) []byte {
 	case KindBool:
 		return strconv.AppendBool(dst, a.num != 0)
 	case KindString:
-		b, _ := json.Marshal(a.str)
-		return append(dst, b...)
+		return appendJSONString(dst, a.str)
 	}
 	return append(dst, "null"...)
 }
@@ -172,7 +171,7 @@ func (as Attrs) AppendJSON(dst []byte) []byte {
 			dst = append(dst, ',')
 		}
 		first = false
-		dst = strconv.AppendQuote(dst, a.Key)
+		dst = appendJSONString(dst, a.Key)
 		dst = append(dst, ':')
 		dst = a.AppendValue(dst)
 	}

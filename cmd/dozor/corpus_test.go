@@ -23,7 +23,8 @@ type entry struct {
 		Headers   map[string]string `json:"headers"`
 		Body      *string           `json:"body"`
 	} `json:"http"`
-	Expect struct {
+	Prelude []prelude `json:"session_prelude"`
+	Expect  struct {
 		Result string  `json:"result"`
 		AckHex *string `json:"ack_hex"`
 	} `json:"expect"`
@@ -73,4 +74,20 @@ func (e *entry) WantsPosition() bool {
 		return true
 	}
 	return false
+}
+
+type prelude struct {
+	Hex  string  `json:"payload_hex"`
+	Text *string `json:"payload_text"`
+}
+
+func (p prelude) payload() []byte {
+	if p.Text != nil {
+		return []byte(*p.Text)
+	}
+	b, err := hex.DecodeString(p.Hex)
+	if err != nil {
+		panic(err)
+	}
+	return b
 }
