@@ -39,6 +39,7 @@ type model struct {
 	fixed        []bool
 	breakOwner   []int32 // collector of each break
 	neighbours   [][]int32
+	radius       []int64 // symmetric distance to the granularK-th neighbour
 	eligibleList []int32
 
 	// Per collector.
@@ -230,6 +231,17 @@ func (m *model) compileNeighbours() {
 		}
 		m.neighbours[u] = lst
 	}
+	m.radius = make([]int64, m.nV)
+	for _, u := range el {
+		if nb := m.neighbours[u]; len(nb) > granularK {
+			m.radius[u] = m.sym(u, nb[granularK-1])
+		}
+	}
+}
+
+// symLoc is the symmetric travel distance between visit u and location l.
+func (m *model) symLoc(u, l int32) int64 {
+	return m.c(m.loc[u], l) + m.c(l, m.loc[u])
 }
 
 // sym is the symmetric travel distance between two visits.

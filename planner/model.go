@@ -178,6 +178,9 @@ type Plan struct {
 	Distance, Prize int64
 	// Vehicles counts routes with at least one visit.
 	Vehicles int
+	// Iterations is the number of ruin-and-recreate iterations run (all
+	// workers); 0 for plans built by Evaluate.
+	Iterations int
 }
 
 // Validate checks the internal consistency of the problem.

@@ -107,8 +107,9 @@ func TestProductionDay(t *testing.T) {
 		t.Fatal(err)
 	}
 	elapsed := time.Since(began)
-	t.Logf("%d collectors, %d candidates: planned in %v (CPU %v)", collectors, visits,
-		elapsed.Round(time.Millisecond), (cpuTime() - cpu).Round(time.Millisecond))
+	t.Logf("%d collectors, %d candidates: planned in %v (CPU %v, %d iterations)", collectors,
+		visits, elapsed.Round(time.Millisecond), (cpuTime() - cpu).Round(time.Millisecond),
+		plan.Iterations)
 	began, cpu = time.Now(), cpuTime()
 	rep := checkDay(t, d, plan)
 	t.Logf("checked in %v (CPU %v): %d visits, %.1f expected contacts, %.0f km",

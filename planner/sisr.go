@@ -16,6 +16,12 @@ const (
 	sampleNear     = 20   // neighbours of a removed visit retried
 	sampleRandom   = 10   // random unplanned visits retried per iteration
 
+	// Granular insertion: with more than granularAbove positions in a
+	// solution, only positions next to the granularK nearest neighbours
+	// (and homes within that radius) are tried.
+	granularK     = 40
+	granularAbove = 150
+
 	// routeRemovalRate is the share of iterations that also empty a short
 	// route when routes have a cost (vehicle minimisation).
 	routeRemovalRate = 0.05
@@ -33,8 +39,11 @@ type worker struct {
 	ruined  []bool
 	blink   float64 // blink rate
 	blinkIn int     // positions until the next blink
+	// positions counts insertion positions in the solution being recreated.
+	positions int
 
 	lastProgress float64
+	iterations   int
 }
 
 func newWorker(m *model, seed uint64, id int) *worker {
@@ -249,6 +258,10 @@ func (w *worker) candidates(s *solution, removed []int32) []int32 {
 // orders chosen at random. Optional visits are inserted only when they pay.
 func (w *worker) recreate(s *solution, list []int32) {
 	w.sortCandidates(list)
+	w.positions = 0
+	for k := range s.routes {
+		w.positions += len(s.routes[k].nodes) - 1
+	}
 	for _, u := range list {
 		if s.where[u] >= 0 {
 			continue
@@ -258,11 +271,19 @@ func (w *worker) recreate(s *solution, list []int32) {
 			continue
 		}
 		s.insert(w.m, u, ri, q)
+		w.positions++
 	}
 	s.recost(w.m)
 }
 
+// bestInsertion returns the cheapest feasible position for u (route,
+// position to insert after, cost change), or route -1. Large solutions only
+// try the positions next to u's nearest planned neighbours and next to
+// nearby homes (a granular neighbourhood); small ones try every position.
 func (w *worker) bestInsertion(s *solution, u int32) (int, int, int64) {
+	if w.positions > granularAbove && len(w.m.neighbours[u]) > granularK {
+		return w.bestGranular(s, u)
+	}
 	m := w.m
 	bestR, bestQ, best := -1, -1, int64(math.MaxInt64)
 	var seenEmpty uint64 // classes of empty routes already tried (first 64)
@@ -289,6 +310,58 @@ func (w *worker) bestInsertion(s *solution, u int32) (int, int, int64) {
 			if ok, d := m.evalInsert(r, u, q); ok && d < best {
 				bestR, bestQ, best = ri, q, d
 			}
+		}
+	}
+	return bestR, bestQ, best
+}
+
+// bestGranular is bestInsertion restricted to the granular neighbourhood.
+func (w *worker) bestGranular(s *solution, u int32) (int, int, int64) {
+	m := w.m
+	bestR, bestQ, best := -1, -1, int64(math.MaxInt64)
+	try := func(ri, q int) {
+		if w.blinkIn--; w.blinkIn == 0 {
+			w.blinkIn = w.nextBlink()
+			return
+		}
+		if ok, d := m.evalInsert(&s.routes[ri], u, q); ok && d < best {
+			bestR, bestQ, best = ri, q, d
+		}
+	}
+	pin := int(m.pin[u])
+	for _, v := range m.neighbours[u][:granularK] {
+		ri := int(s.where[v])
+		if ri < 0 || (pin >= 0 && pin != ri) || !m.capacityOK(&s.routes[ri], u) {
+			continue
+		}
+		p := int(s.pos[v])
+		try(ri, p-1)
+		try(ri, p)
+	}
+	radius := m.radius[u]
+	var seenEmpty uint64
+	for ri := range s.routes {
+		r := &s.routes[ri]
+		if (pin >= 0 && pin != ri) || !m.capacityOK(r, u) {
+			continue
+		}
+		if r.nVisits == 0 {
+			if c := m.class[ri]; c < 64 {
+				if seenEmpty&(1<<c) != 0 {
+					continue
+				}
+				seenEmpty |= 1 << c
+			}
+			for q := 0; q < len(r.nodes)-1; q++ {
+				try(ri, q)
+			}
+			continue
+		}
+		if m.symLoc(u, m.startLoc[r.k]) <= radius {
+			try(ri, 0)
+		}
+		if m.symLoc(u, m.endLoc[r.k]) <= radius {
+			try(ri, len(r.nodes)-2)
 		}
 	}
 	return bestR, bestQ, best

@@ -61,21 +61,26 @@ func Solve(ctx context.Context, p *Problem, opt Options) (*Plan, error) {
 	}
 	workers := max(1, opt.Workers)
 	results := make([]*solution, workers)
+	its := make([]int, workers)
 	var wg sync.WaitGroup
 	for i := range workers {
 		wg.Go(func() {
 			w := newWorker(m, opt.Seed, i)
 			results[i] = w.search(ctx, start, opt.Iterations, deadline)
+			its[i] = w.iterations
 		})
 	}
 	wg.Wait()
-	best := results[0]
-	for _, r := range results[1:] {
+	best, iterations := results[0], 0
+	for i, r := range results {
+		iterations += its[i]
 		if r.cost < best.cost {
 			best = r
 		}
 	}
-	return m.plan(best), nil
+	pl := m.plan(best)
+	pl.Iterations = iterations
+	return pl, nil
 }
 
 // setInitial records the collector of each visit of the initial plan for
@@ -212,6 +217,7 @@ func (w *worker) search(ctx context.Context, start *solution, iters int,
 		if stop {
 			break
 		}
+		w.iterations++
 		temp := t0 * math.Pow(t1/t0, progress)
 		cand.copyFrom(cur)
 		removed := w.ruin(cand)
