@@ -13,7 +13,7 @@ import (
 const (
 	DefaultMinDwell      = 3 * time.Minute
 	DefaultMinFixes      = 2
-	DefaultExitConfirm   = 2 * time.Minute
+	DefaultExitConfirm   = 3 * time.Minute
 	DefaultExitFixes     = 3
 	DefaultLostConfirm   = 15 * time.Minute
 	DefaultMaxAccuracy   = 80.0 // metres
@@ -144,8 +144,12 @@ type engineShard struct {
 	trackers map[int64]*tracker
 }
 
-// NewEngine returns an engine that looks zones up in ix and emits to em.
+// NewEngine returns an engine that looks zones up in ix and emits to em
+// (nil discards events).
 func NewEngine(ix *Index, cfg Config, em Emitter) *Engine {
+	if em == nil {
+		em = EmitterFunc(func(Event) {})
+	}
 	e := &Engine{ix: ix, cfg: cfg.withDefaults(), em: em}
 	for i := range e.shards {
 		e.shards[i].trackers = make(map[int64]*tracker)

@@ -304,7 +304,8 @@ func csvZone(rec []string, cols map[string]int) (Zone, string, error) {
 	lat, err1 := strconv.ParseFloat(get("lat"), 64)
 	lon, err2 := strconv.ParseFloat(get("lon"), 64)
 	if err1 != nil || err2 != nil {
-		return z, id, fmt.Errorf("%w: lat %q lon %q are not numbers", ErrBadZone, get("lat"), get("lon"))
+		return z, id, fmt.Errorf("%w: lat %q lon %q are not numbers",
+			ErrBadZone, get("lat"), get("lon"))
 	}
 	z.Shape, z.Center = ShapeCircle, orb.Point{lon, lat}
 	return z, id, nil

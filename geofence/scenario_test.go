@@ -50,7 +50,9 @@ func (c *collect) list() []geofence.Visit {
 }
 
 // replay runs the engine over points delivered in chunks.
-func replay(t testing.TB, sc *scenario.Scenario, pts []geofence.Point, chunk int) (*collect, *geofence.Engine) {
+func replay(
+	t testing.TB, sc *scenario.Scenario, pts []geofence.Point, chunk int,
+) (*collect, *geofence.Engine) {
 	t.Helper()
 	ix := geofence.NewIndex(geofence.IndexConfig{})
 	if err := ix.AddAll(sc.Zones); err != nil {

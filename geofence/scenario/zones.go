@@ -51,18 +51,18 @@ func (z *zoneGeo) inner() float64 {
 	return r * math.Cos(math.Pi/float64(len(z.ring)))
 }
 
-// place finds a spot at least zoneSpacing from every zone.
+// place finds a spot at least zoneSpacing from every zone and from the
+// places collectors stop at, widening the search when the area is full.
 func (g *gen) place(around vec, spread float64) vec {
-	for range 200 {
-		p := around.add(polar(spread*math.Sqrt(g.rng.Float64()), g.angle()))
-		if p.len() > cityRadius*1.2 {
-			continue
+	for try := 0; ; try++ {
+		if try > 0 && try%100 == 0 {
+			spread *= 1.5
 		}
-		if g.clear(p, zoneSpacing) {
+		p := around.add(polar(spread*math.Sqrt(g.rng.Float64()), g.angle()))
+		if (p.len() <= cityRadius*1.2 || try > 1000) && g.clear(p, zoneSpacing) {
 			return p
 		}
 	}
-	return around.add(polar(spread, g.angle()))
 }
 
 func (g *gen) clear(p vec, d float64) bool {
