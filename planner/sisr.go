@@ -13,7 +13,7 @@ const (
 	maxString      = 10   // L^max: longest removed string
 	blinkRate      = 0.01 // chance of skipping an insertion position
 	sampleAllBelow = 200  // below this many unplanned visits, retry all
-	sampleNear     = 20   // neighbours of a removed visit retried
+	sampleNear     = 10   // neighbours of a removed visit retried
 	sampleRandom   = 10   // random unplanned visits retried per iteration
 
 	// Granular insertion: with more than granularAbove positions in a
