@@ -15,6 +15,7 @@ type Metrics struct {
 	ackSeconds  *prometheus.HistogramVec
 	closed      *prometheus.CounterVec
 	httpReqs    *prometheus.CounterVec
+	lenient     *lenientCollector
 
 	j *journalMetrics
 	b *busMetrics
@@ -66,6 +67,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "dozor_ingest_http_requests_total",
 			Help: "Position requests over HTTP, by protocol and status code.",
 		}, []string{"protocol", "code"}),
+		lenient: newLenientCollector(),
 		j: &journalMetrics{
 			queueDepth: prometheus.NewGauge(prometheus.GaugeOpts{
 				Name: "dozor_journal_queue_depth",
@@ -104,7 +106,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	if reg != nil {
 		reg.MustRegister(m.connections, m.frames, m.fixes, m.errors, m.ackSeconds,
 			m.closed, m.httpReqs, m.j.queueDepth, m.j.busy, m.j.batchFixes,
-			m.j.commitSeconds, m.j.committed, m.j.failedBatches, m.b.dropped)
+			m.j.commitSeconds, m.j.committed, m.j.failedBatches, m.b.dropped, m.lenient)
 	}
 	return m
 }

@@ -54,6 +54,7 @@ func NewTCPServer(cfg ListenerConfig, p *Pipeline) *TCPServer {
 	if cfg.IdleTimeout <= 0 {
 		cfg.IdleTimeout = DefaultIdleTimeout
 	}
+	cfg = p.Metrics.lenientOptions(cfg.Protocol.Name, cfg)
 	return &TCPServer{
 		cfg:   cfg,
 		p:     p,
@@ -173,6 +174,7 @@ type tcpConn struct {
 	msg      protocols.Message
 	dev      store.Device // zero until the device is identified
 	pending  *resolution  // result of an asynchronous lookup
+	retry    bool         // the records wait for room in the journal
 	sub      Submission
 	reply    []byte
 	decoded  time.Time
@@ -189,9 +191,14 @@ func (cs *tcpConn) touch() { cs.lastSeen.Store(time.Now().UnixNano()) }
 
 func (cs *tcpConn) proto() string { return cs.s.cfg.Protocol.Name }
 
-// process handles buffered frames until the buffer is empty, a frame is
-// incomplete, or a message goes in flight.
+// process first finishes a message left waiting (for a device lookup or
+// for room in the journal), then handles buffered frames until the buffer
+// is empty, a frame is incomplete, or a message goes in flight. A frame is
+// decoded exactly once: sessions are stateful.
 func (cs *tcpConn) process() gnet.Action {
+	if act := cs.resume(); act != gnet.None {
+		return act
+	}
 	for !cs.busy.Load() {
 		buf, _ := cs.c.Peek(-1)
 		if len(buf) == 0 {
@@ -210,10 +217,11 @@ func (cs *tcpConn) process() gnet.Action {
 			_, _ = cs.c.Discard(adv)
 			continue
 		}
-		consumed, act := cs.handle(frame)
-		if consumed {
-			_, _ = cs.c.Discard(adv)
+		act := gnet.None
+		if frame != nil {
+			act = cs.handle(frame)
 		}
+		_, _ = cs.c.Discard(adv)
 		if act != gnet.None {
 			return act
 		}
@@ -221,9 +229,26 @@ func (cs *tcpConn) process() gnet.Action {
 	return gnet.None
 }
 
-// handle decodes one frame and acts on it. It reports whether the frame is
-// done with (false: keep it buffered and decode it again when woken).
-func (cs *tcpConn) handle(frame []byte) (bool, gnet.Action) {
+// resume finishes the message that waited for a device lookup or for the
+// journal, if any.
+func (cs *tcpConn) resume() gnet.Action {
+	switch {
+	case cs.pending != nil:
+		r := cs.pending
+		cs.pending = nil
+		if act := cs.adopt(r.dev, r.err); act != gnet.None {
+			return act
+		}
+		return cs.dispatch()
+	case cs.retry:
+		cs.retry = false
+		return cs.enqueue()
+	}
+	return gnet.None
+}
+
+// handle decodes one frame and acts on it.
+func (cs *tcpConn) handle(frame []byte) gnet.Action {
 	m := cs.s.p.Metrics
 	m.frames.WithLabelValues(cs.proto(), "tcp").Inc()
 
@@ -231,62 +256,55 @@ func (cs *tcpConn) handle(frame []byte) (bool, gnet.Action) {
 	if err := cs.sess.Decode(frame, &cs.msg); err != nil {
 		cs.countError(err, frame)
 		cs.writeNow(protocols.Invalid, err)
-		return true, gnet.None
+		return gnet.None
 	}
 
 	if id := cs.msg.Identity; id != "" && id != cs.dev.UID {
-		ok, act := cs.identify(id)
+		d, ok := cs.s.p.Registry.Cached(id)
 		if !ok {
-			return act == gnet.Close, act
+			cs.resolveAsync(id)
+			return gnet.None
+		}
+		d, err := checkEnabled(d)
+		if act := cs.adopt(d, err); act != gnet.None {
+			return act
 		}
 	}
+	return cs.dispatch()
+}
 
+// adopt ties the connection to a resolved device, or refuses it.
+func (cs *tcpConn) adopt(dev store.Device, err error) gnet.Action {
+	if err != nil {
+		cs.s.log.Warn("Device refused", "device", cs.msg.Identity, "remote", cs.remote,
+			"err", err)
+		cs.writeNow(protocols.Refused, err)
+		return cs.closeFor("refused", nil)
+	}
+	cs.dev = dev
+	return gnet.None
+}
+
+// dispatch answers or submits a decoded message of an identified (or not
+// yet identified) connection.
+func (cs *tcpConn) dispatch() gnet.Action {
 	switch {
-	case cs.msg.Type != protocols.MsgData:
+	case cs.msg.Type != protocols.MsgData || len(cs.msg.Fixes) == 0:
 		// Logins, heartbeats and command answers: nothing to keep as a
 		// position, so the reply goes out now.
 		cs.writeNow(protocols.Accepted, nil)
-		return true, gnet.None
-	case len(cs.msg.Fixes) == 0:
-		cs.writeNow(protocols.Accepted, nil)
-		return true, gnet.None
+		return gnet.None
 	case cs.dev.ID == 0:
 		err := fmt.Errorf("%d fixes before login: %w", len(cs.msg.Fixes), protocols.ErrNoIdentity)
-		cs.countError(err, frame)
+		cs.countError(err, nil)
 		cs.writeNow(protocols.Invalid, err)
-		return true, gnet.None
+		return gnet.None
 	}
-	return cs.submit()
-}
-
-// identify ties the connection to device uid. With the device cached it
-// answers at once; otherwise it starts an asynchronous lookup and reports
-// false, keeping the frame for when the lookup is done.
-func (cs *tcpConn) identify(uid string) (bool, gnet.Action) {
-	var (
-		dev store.Device
-		err error
-	)
-	switch {
-	case cs.pending != nil && cs.pending.uid == uid:
-		dev, err = cs.pending.dev, cs.pending.err
-		cs.pending = nil
-	default:
-		d, ok := cs.s.p.Registry.Cached(uid)
-		if !ok {
-			cs.resolveAsync(uid)
-			return false, gnet.None
-		}
-		dev, err = checkEnabled(d)
-	}
-
-	if err != nil {
-		cs.s.log.Warn("Device refused", "device", uid, "remote", cs.remote, "err", err)
-		cs.writeNow(protocols.Refused, err)
-		return false, cs.closeFor("refused", nil)
-	}
-	cs.dev = dev
-	return true, gnet.None
+	p := cs.s.p
+	p.Metrics.fixes.WithLabelValues(cs.proto()).Add(float64(len(cs.msg.Fixes)))
+	cs.decoded = time.Now()
+	cs.sub.Recs = p.appendRecords(cs.sub.Recs[:0], cs.msg.Fixes, cs.dev, cs.proto(), cs.decoded)
+	return cs.enqueue()
 }
 
 func (cs *tcpConn) resolveAsync(uid string) {
@@ -303,25 +321,22 @@ func (cs *tcpConn) resolveAsync(uid string) {
 	}()
 }
 
-// submit hands the message's fixes to the journal. A full journal leaves
-// the frame buffered and the connection unread until the journal has room.
-func (cs *tcpConn) submit() (bool, gnet.Action) {
-	p := cs.s.p
-	p.Metrics.fixes.WithLabelValues(cs.proto()).Add(float64(len(cs.msg.Fixes)))
-	cs.decoded = time.Now()
-	cs.sub.Recs = p.appendRecords(cs.sub.Recs[:0], cs.msg.Fixes, cs.dev, cs.proto(), cs.decoded)
-
+// enqueue hands the prepared records to the journal. A full journal leaves
+// the connection unread until the journal has room; then resume retries.
+func (cs *tcpConn) enqueue() gnet.Action {
+	j := cs.s.p.Journal
 	cs.busy.Store(true)
-	err := p.Journal.Submit(&cs.sub)
+	err := j.Submit(&cs.sub)
 	if err == nil {
-		return true, gnet.None
+		return gnet.None
 	}
 	if errors.Is(err, ErrBusy) {
-		p.Journal.WhenReady(cs.release)
-		return false, gnet.None
+		cs.retry = true
+		j.WhenReady(cs.release)
+		return gnet.None
 	}
 	cs.busy.Store(false)
-	return false, cs.closeFor("stopping", nil)
+	return cs.closeFor("stopping", nil)
 }
 
 // done is the journal's completion: acknowledge a durable message, or send

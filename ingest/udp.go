@@ -34,6 +34,7 @@ type UDPServer struct {
 
 // NewUDPServer returns a server for cfg; Run starts it.
 func NewUDPServer(cfg ListenerConfig, p *Pipeline) *UDPServer {
+	cfg = p.Metrics.lenientOptions(cfg.Protocol.Name, cfg)
 	s := &UDPServer{
 		cfg:   cfg,
 		p:     p,

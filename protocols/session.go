@@ -1,5 +1,7 @@
 package protocols
 
+import "sync/atomic"
+
 // Transport is the carrier a listener speaks.
 type Transport uint8
 
@@ -121,6 +123,22 @@ type Options struct {
 	// LenientChecksum accepts frames whose checksum is wrong, for devices
 	// known to send bad ones. Such frames are still counted.
 	LenientChecksum bool
+
+	// BadChecksums, if set, counts the frames accepted only because of
+	// LenientChecksum. It is shared by every session of a listener.
+	BadChecksums *atomic.Uint64
+}
+
+// AcceptBad is what a session calls on finding a wrong checksum: it reports
+// whether to accept the frame anyway (LenientChecksum) and counts it if so.
+func (o Options) AcceptBad() bool {
+	if !o.LenientChecksum {
+		return false
+	}
+	if o.BadChecksums != nil {
+		o.BadChecksums.Add(1)
+	}
+	return true
 }
 
 // Session is one connection's (or one datagram peer's) protocol state.

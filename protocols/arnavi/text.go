@@ -61,7 +61,7 @@ func (s *Session) checkText(line []byte) ([]byte, error) {
 	for _, c := range line[1:star] {
 		sum ^= c
 	}
-	if sum != byte(want) && !s.opts.LenientChecksum {
+	if sum != byte(want) && !s.opts.AcceptBad() {
 		return nil, protocols.At(star+1, fmt.Errorf("arnavi: checksum %02X, computed %02X: %w",
 			want, sum, protocols.ErrChecksum))
 	}

@@ -96,7 +96,7 @@ func (s *Session) header(frame []byte) (header, error) {
 			"packet of %d bytes, shorter than its %d-byte header", len(frame), h.hl)
 	}
 	if got, want := frame[h.hl-1], wire.CRC8EGTS(frame[:h.hl-1]); got != want {
-		if !s.opts.LenientChecksum {
+		if !s.opts.AcceptBad() {
 			return h, failure(h.pid, ResultHeaderCRC, h.hl-1, protocols.ErrChecksum,
 				"header crc-8 %#02x, computed %#02x", got, want)
 		}
@@ -117,7 +117,7 @@ func (s *Session) header(frame []byte) (header, error) {
 	body := frame[h.hl : h.hl+h.fdl]
 	got := binary.LittleEndian.Uint16(frame[h.hl+h.fdl:])
 	if want := crc16(body); got != want {
-		if !s.opts.LenientChecksum {
+		if !s.opts.AcceptBad() {
 			return h, failure(h.pid, ResultDataCRC, h.hl+h.fdl, protocols.ErrChecksum,
 				"data crc-16 %#04x, computed %#04x", got, want)
 		}

@@ -94,7 +94,7 @@ func (s *Session) Split(data []byte) (int, []byte, error) {
 	if len(data) < hl {
 		return 0, nil, nil
 	}
-	if wire.CRC8EGTS(data[:hl-1]) != data[hl-1] && !s.opts.LenientChecksum {
+	if wire.CRC8EGTS(data[:hl-1]) != data[hl-1] && !s.opts.AcceptBad() {
 		return hl, data[:hl], nil
 	}
 	fdl := int(binary.LittleEndian.Uint16(data[5:]))

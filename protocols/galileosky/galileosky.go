@@ -150,7 +150,7 @@ func (s *Session) checkFrame(frame []byte) ([]byte, error) {
 	}
 	want := binary.LittleEndian.Uint16(frame[len(frame)-2:])
 	got := wire.CRC16Modbus(frame[:len(frame)-2])
-	if got != want && !s.opts.LenientChecksum {
+	if got != want && !s.opts.AcceptBad() {
 		return nil, protocols.At(len(frame)-2, fmt.Errorf(
 			"galileosky: crc %#04x, computed %#04x: %w", want, got, protocols.ErrChecksum))
 	}

@@ -82,7 +82,7 @@ func (s *Session) parse(frame []byte) (packet, error) {
 		// Old firmware sends a wrong length and no serial or CRC. Such a
 		// frame cannot be checked; only a lenient listener takes it, with
 		// everything up to the stop bytes as the body and serial 0.
-		if !s.cfg.LenientChecksum {
+		if !s.cfg.AcceptBad() {
 			err := fmt.Errorf("gt06: length field says %d bytes, frame has %d: %w",
 				declared, n, protocols.ErrMalformed)
 			return p, protocols.At(2, err)
@@ -91,7 +91,7 @@ func (s *Session) parse(frame []byte) (packet, error) {
 		return p, nil
 	}
 	got := binary.BigEndian.Uint16(frame[n-4:])
-	if want := wire.CRC16X25(frame[2 : n-4]); got != want && !s.cfg.LenientChecksum {
+	if want := wire.CRC16X25(frame[2 : n-4]); got != want && !s.cfg.AcceptBad() {
 		return p, protocols.At(n-4, fmt.Errorf("gt06: crc %04x, computed %04x: %w",
 			got, want, protocols.ErrChecksum))
 	}

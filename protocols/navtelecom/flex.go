@@ -93,7 +93,7 @@ func (s *Session) decodeFlex(frame []byte, m *protocols.Message) error {
 			len(frame), protocols.ErrTruncated)
 	}
 	body := frame[:len(frame)-1]
-	if got := wire.CRC8EGTS(body); got != frame[len(frame)-1] && !s.opts.LenientChecksum {
+	if got := wire.CRC8EGTS(body); got != frame[len(frame)-1] && !s.opts.AcceptBad() {
 		return protocols.At(len(frame)-1, fmt.Errorf("navtelecom: FLEX crc %#02x, computed %#02x: %w",
 			frame[len(frame)-1], got, protocols.ErrChecksum))
 	}

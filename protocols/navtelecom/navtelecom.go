@@ -94,7 +94,7 @@ func (s *Session) Split(data []byte) (int, []byte, error) {
 		if len(data) < ntcbHeaderLen {
 			return 0, nil, nil
 		}
-		if !s.opts.LenientChecksum && xor(data[:15]) != data[15] {
+		if xor(data[:15]) != data[15] && !s.opts.LenientChecksum {
 			// Not a header, or a corrupt one: resynchronise on the next byte
 			// rather than wait for a length that may be garbage.
 			return 1, nil, fmt.Errorf("navtelecom: NTCB header xor %#02x, computed %#02x: %w",

@@ -64,14 +64,11 @@ func (s *Session) decodeNTCB(frame []byte, m *protocols.Message) error {
 }
 
 func (s *Session) checkNTCB(frame, data []byte) error {
-	if s.opts.LenientChecksum {
-		return nil
-	}
-	if got := xor(data); got != frame[14] {
+	if got := xor(data); got != frame[14] && !s.opts.AcceptBad() {
 		return protocols.At(14, fmt.Errorf("navtelecom: data xor %#02x, computed %#02x: %w",
 			frame[14], got, protocols.ErrChecksum))
 	}
-	if got := xor(frame[:15]); got != frame[15] {
+	if got := xor(frame[:15]); got != frame[15] && !s.opts.AcceptBad() {
 		return protocols.At(15, fmt.Errorf("navtelecom: header xor %#02x, computed %#02x: %w",
 			frame[15], got, protocols.ErrChecksum))
 	}

@@ -69,12 +69,12 @@ func (s *Session) checksum(line []byte) ([]byte, error) {
 	}
 	got, ok := hexByte(given)
 	if !ok {
-		if s.opt.LenientChecksum {
+		if s.opt.AcceptBad() {
 			return body, nil
 		}
 		return nil, fmt.Errorf("nmea: checksum field %q: %w", given, protocols.ErrChecksum)
 	}
-	if got != want && !s.opt.LenientChecksum {
+	if got != want && !s.opt.AcceptBad() {
 		return nil, fmt.Errorf("nmea: checksum %02X, computed %02X: %w",
 			got, want, protocols.ErrChecksum)
 	}

@@ -36,7 +36,7 @@ var Protocol = protocols.Protocol{
 // NewSession returns the state of one TCP connection, or of one UDP peer
 // when t is protocols.UDP.
 func NewSession(t protocols.Transport, o protocols.Options) protocols.Session {
-	s := &session{udp: t == protocols.UDP, maxFrame: o.MaxFrame, lenient: o.LenientChecksum}
+	s := &session{udp: t == protocols.UDP, maxFrame: o.MaxFrame, opts: o}
 	if s.maxFrame <= 0 {
 		s.maxFrame = DefaultMaxFrame
 	}
@@ -50,7 +50,7 @@ func NewSession(t protocols.Transport, o protocols.Options) protocols.Session {
 type session struct {
 	udp      bool
 	maxFrame int
-	lenient  bool
+	opts     protocols.Options
 	imei     string
 	dec      decoder
 }
@@ -214,7 +214,7 @@ func (s *session) decodePacket(frame []byte, m *protocols.Message) error {
 	}
 	end := headerLen + int(size)
 	got := binary.BigEndian.Uint32(frame[end:])
-	if want := uint32(wire.CRC16ARC(frame[headerLen:end])); got != want && !s.lenient {
+	if want := uint32(wire.CRC16ARC(frame[headerLen:end])); got != want && !s.opts.AcceptBad() {
 		return protocols.At(end, fmt.Errorf("CRC field %08x, computed %08x: %w",
 			got, want, protocols.ErrChecksum))
 	}

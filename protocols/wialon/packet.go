@@ -215,7 +215,7 @@ func (d *decoder) verify(p Packet, code string, covered, field []byte, at int) e
 		return refuse(p, code, at, protocols.ErrMalformed, "crc16 field %.8q is not hex", field)
 	}
 	if want := wire.CRC16ARC(covered); got != want {
-		if !d.s.opts.LenientChecksum {
+		if !d.s.opts.AcceptBad() {
 			return refuse(p, code, at, protocols.ErrChecksum,
 				"crc16 %04X, computed %04X", got, want)
 		}
