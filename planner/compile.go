@@ -147,7 +147,7 @@ func (m *model) compileVisits() error {
 	if scale == 0 {
 		scale = DefaultValueScale
 	}
-	big := m.mandatoryPrize()
+	big := m.mandatoryPrize(scale)
 	m.big = big
 	for i, v := range m.p.Visits {
 		m.loc[i] = int32(v.Location)
@@ -193,15 +193,25 @@ func (m *model) compileVisits() error {
 	return nil
 }
 
-// mandatoryPrize is larger than any travel and route cost a plan can have,
-// so serving a mandatory visit always pays.
-func (m *model) mandatoryPrize() int64 {
+// unreachableDistance: matrix distances from here up mark pairs a routing
+// engine could not route; they do not size the mandatory prize.
+const unreachableDistance = 1 << 36
+
+// mandatoryPrize is larger than any travel and route cost a plan can have
+// plus all optional prizes, so serving a mandatory visit always pays. It is
+// -1 when costs are too large for int64 arithmetic.
+func (m *model) mandatoryPrize(scale float64) int64 {
 	var maxD int64
 	for _, d := range m.dist {
-		maxD = max(maxD, d)
+		if d < unreachableDistance {
+			maxD = max(maxD, d)
+		}
 	}
 	total := float64(maxD)*float64(m.travelW)*float64(m.nV+2*m.nR) +
 		float64(m.routeCost)*float64(m.nR)
+	for _, v := range m.p.Visits {
+		total += scale * math.Abs(v.Value)
+	}
 	big := 4*total + 1
 	if big > math.MaxInt64/float64(4*(m.nV+1)) {
 		return -1

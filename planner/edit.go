@@ -147,9 +147,12 @@ func reorder(rt *Route, order []int) error {
 	return nil
 }
 
-// Evaluate re-times every route of plan (earliest starts, breaks where the
-// plan puts them, late stops kept late), recomputes its totals and checks it
-// with the independent checker. It never refuses a plan: an infeasible one
+// Evaluate re-times every route of plan, recomputes its totals and checks
+// it with the independent checker. Stops start as early as possible, except
+// that a planned Start later than that (a wait for a better presence hour,
+// or a time the supervisor set) is kept while it stays inside the window;
+// edits reset the Start of the stops they move. Breaks stay where the plan
+// puts them; late stops are kept late and reported. It never refuses a plan: an infeasible one
 // comes back with its violations. legal may be nil. It does not build the
 // solver's data, so it costs O(plan size) plus the checker.
 func Evaluate(p *Problem, plan *Plan, legal *Legal) (*Plan, *check.Report, error) {
@@ -181,7 +184,7 @@ func retime(p *Problem, rt *Route, planned []bool) error {
 					rt.Collector, st.Break)
 			}
 			b := c.Breaks[st.Break]
-			st.Arrival, st.Start = t, max(t, b.Window.Open)
+			st.Arrival, st.Start = t, notBefore(t, b.Window, st.Start)
 			t = st.Start + b.Duration
 			continue
 		}
@@ -191,7 +194,7 @@ func retime(p *Problem, rt *Route, planned []bool) error {
 		v := &p.Visits[st.Visit]
 		planned[st.Visit] = true
 		st.Arrival = t + mx.Duration(loc, v.Location)
-		st.Start = max(st.Arrival, v.Window.Open)
+		st.Start = notBefore(st.Arrival, v.Window, st.Start)
 		t, loc = st.Start+v.Service, v.Location
 	}
 	if c.End != NoLocation {
@@ -199,6 +202,17 @@ func retime(p *Problem, rt *Route, planned []bool) error {
 	}
 	rt.End = t
 	return nil
+}
+
+// notBefore is the start of a stop reached at arrival: the planned start
+// when it is a later time inside the window (a deliberate wait), otherwise
+// the earliest start.
+func notBefore(arrival int64, w Window, planned int64) int64 {
+	start := max(arrival, w.Open)
+	if planned > start && planned <= w.Close {
+		return planned
+	}
+	return start
 }
 
 // totals fills the plan's objective figures from its timed routes.

@@ -1,6 +1,9 @@
 package planner_test
 
 import (
+	"context"
+
+	"dozor/planner/check"
 	"testing"
 
 	"dozor/planner"
@@ -123,5 +126,61 @@ func TestPlanTotalsExcludeArtificialPrizes(t *testing.T) {
 	plan, _ := solve(t, p, planner.Options{Iterations: 100})
 	if plan.Prize != 3*planner.DefaultValueScale || plan.Distance != 60 {
 		t.Fatalf("prize %d distance %d", plan.Prize, plan.Distance)
+	}
+}
+
+func TestEvaluateAgreesWithSolve(t *testing.T) {
+	d := newDay(3, 60, 5)
+	plan, _ := solve(t, d.p, planner.Options{Iterations: 500})
+	again, rep, err := planner.Evaluate(d.p, plan, d.legal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Distance != plan.Distance || again.Vehicles != plan.Vehicles {
+		t.Errorf("evaluate: distance %d vehicles %d, solve: %d %d", again.Distance,
+			again.Vehicles, plan.Distance, plan.Vehicles)
+	}
+	// Evaluate keeps the solver's waits for better presence hours.
+	if again.Prize != plan.Prize || again.Cost != plan.Cost || !rep.Feasible {
+		t.Errorf("evaluate prize %d cost %d, solve %d %d; violations %v", again.Prize,
+			again.Cost, plan.Prize, plan.Cost, rep.Violations)
+	}
+}
+
+func TestInfeasibleInitialPlanIsRepaired(t *testing.T) {
+	p := lineProblem(4, 60)
+	// The supervisor fixed all four visits on a day too short for them.
+	init := &planner.Plan{Routes: []planner.Route{{Collector: 0}}}
+	for i := range p.Visits {
+		p.Visits[i].Lock = planner.Lock{Pinned: true, Collector: 0, Fixed: true}
+		init.Routes[0].Stops = append(init.Routes[0].Stops, planner.Stop{Visit: 3 - i})
+	}
+	plan, err := planner.Solve(context.Background(), p,
+		planner.Options{Iterations: 100, Initial: init})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rep, err := planner.Evaluate(p, plan, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range rep.Violations {
+		if v.Kind != check.MissingVisit {
+			t.Errorf("solver returned an infeasible route: %s", v)
+		}
+	}
+	if len(plan.Unplanned) == 0 {
+		t.Errorf("all visits planned on a day too short for them")
+	}
+}
+
+func TestUnreachablePairs(t *testing.T) {
+	p := lineProblem(3, 1000)
+	tab := p.Matrix.(*matrix.Table)
+	tab.Set(1, 2, matrix.Unreachable, matrix.Unreachable)
+	p.Visits[0].Lock = planner.Lock{Pinned: true, Collector: 0}
+	_, rep := solve(t, p, planner.Options{Iterations: 200})
+	if rep.Total.Visits != 3 {
+		t.Errorf("%d visits planned", rep.Total.Visits)
 	}
 }

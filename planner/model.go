@@ -172,7 +172,9 @@ type Plan struct {
 	Routes []Route
 	// Unplanned lists the visits not in any route.
 	Unplanned []int
-	// Cost is the objective value (lower is better).
+	// Cost is the objective value (lower is better):
+	// TravelWeight*Distance + RouteCost*Vehicles - Prize. It leaves out the
+	// search's internal terms (mandatory visits, stability).
 	Cost int64
 	// Distance is the total travelled distance; Prize the sum of prizes.
 	Distance, Prize int64

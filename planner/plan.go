@@ -3,7 +3,7 @@ package planner
 // plan converts a solution into the public Plan form with the earliest
 // start times.
 func (m *model) plan(s *solution) *Plan {
-	pl := &Plan{Routes: make([]Route, m.nR), Cost: s.cost}
+	pl := &Plan{Routes: make([]Route, m.nR)}
 	for k := range s.routes {
 		r := &s.routes[k]
 		rt := Route{Collector: k}
@@ -22,10 +22,10 @@ func (m *model) plan(s *solution) *Plan {
 			pl.Vehicles++
 			pl.Distance += r.dist
 			pl.Prize += prize - m.artificialPrize(r)
-			pl.Cost += r.prize - prize
 		}
 		pl.Routes[k] = rt
 	}
+	pl.Cost = m.travelW*pl.Distance + m.routeCost*int64(pl.Vehicles) - pl.Prize
 	for _, u := range m.eligibleList {
 		if s.where[u] < 0 {
 			pl.Unplanned = append(pl.Unplanned, int(u))

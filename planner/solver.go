@@ -184,12 +184,15 @@ func placeBreak(m *model, s *solution, k int, b int32) {
 }
 
 // repairRoute removes non-fixed visits from the end until the route is
-// feasible.
+// feasible, then fixed ones if that is not enough (the checker reports them
+// as missing).
 func repairRoute(m *model, s *solution, k int) {
 	r := &s.routes[k]
-	for q := len(r.nodes) - 2; q > 0 && !m.feasibleRoute(r); q-- {
-		if u := r.nodes[q]; u >= 0 && !m.isBreak(u) && !m.fixed[u] {
-			s.remove(m, u)
+	for _, fixedToo := range []bool{false, true} {
+		for q := len(r.nodes) - 2; q > 0 && !m.feasibleRoute(r); q-- {
+			if u := r.nodes[q]; u >= 0 && !m.isBreak(u) && (fixedToo || !m.fixed[u]) {
+				s.remove(m, u)
+			}
 		}
 	}
 }

@@ -4,10 +4,36 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"os"
 	"testing"
 
 	"dozor/planner/bench"
+	"dozor/planner/check"
 )
+
+// checked passes a printed solution through the independent checker.
+func checked(t *testing.T, path string, sol *bench.Solution, toptw bool, tours int) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var in *bench.Instance
+	if toptw {
+		in, err = bench.ReadTOPTW(f, "pr01")
+	} else {
+		in, err = bench.ReadSolomon(f)
+		tours = in.Vehicles
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := check.Check(in.CheckProblem(tours, !toptw), in.CheckRoutes(sol))
+	for _, v := range rep.Violations {
+		t.Errorf("checker: %s", v)
+	}
+}
 
 func run(t *testing.T, args ...string) *bench.Solution {
 	t.Helper()
@@ -37,6 +63,7 @@ func TestSolomon(t *testing.T) {
 	if len(seen) != 100 || sol.Vehicles != len(sol.Routes) || sol.Distance <= 0 {
 		t.Fatalf("served %d, vehicles %d, distance %.2f", len(seen), sol.Vehicles, sol.Distance)
 	}
+	checked(t, "../testdata/C101.txt", sol, false, 0)
 }
 
 func TestTOPTWFlagsAfterPath(t *testing.T) {
@@ -45,6 +72,7 @@ func TestTOPTWFlagsAfterPath(t *testing.T) {
 	if len(sol.Routes) > 2 || sol.Score <= 0 {
 		t.Fatalf("routes %d score %.0f", len(sol.Routes), sol.Score)
 	}
+	checked(t, "../testdata/toptw/pr01.txt", sol, true, 2)
 }
 
 func TestDeterministicIterations(t *testing.T) {
