@@ -2,11 +2,10 @@ package planner_test
 
 import (
 	"context"
-
-	"dozor/planner/check"
 	"testing"
 
 	"dozor/planner"
+	"dozor/planner/check"
 	"dozor/planner/matrix"
 )
 
