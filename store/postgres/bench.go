@@ -1,7 +1,6 @@
 package postgres
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -112,8 +111,7 @@ func newRawBench(
 
 func (rb *rawBench) copy(ctx context.Context, i int) error {
 	sql := "COPY " + rb.table + " (" + fixColumns + ") FROM STDIN BINARY"
-	_, err := rb.conn.PgConn().CopyFrom(ctx, bytes.NewReader(rb.bufs[i]), sql)
-	return err
+	return copyFrom(ctx, rb.conn.PgConn(), rb.bufs[i], sql)
 }
 
 func (rb *rawBench) close(ctx context.Context) {

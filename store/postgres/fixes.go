@@ -1,7 +1,6 @@
 package postgres
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"math"
@@ -72,15 +71,19 @@ const maxPooledBuf = 8 << 20
 // The batch goes in with one binary COPY straight into the partitioned
 // table, autocommitted; Append returns after the commit. Copies of one fix
 // inside the batch are found in memory. A fix the table already holds makes
-// that COPY fail on the unique key; the batch is then written again through a temporary table with INSERT ... ON CONFLICT
-// DO NOTHING RETURNING, which tells the new rows from the duplicates. So the
+// that COPY fail on the unique key; the batch is then written again, in one
+// transaction, through a temporary table and INSERT ... ON CONFLICT DO
+// NOTHING RETURNING, which tells the new rows from the duplicates. So the
 // common case pays no per-row round trip and no conflict check beyond the
-// unique index itself, and a re-sent batch costs one failed COPY.
+// unique index itself. A re-sent batch costs one failed COPY, and the next
+// stageAfterConflict batches skip the plain COPY, since re-sends come in
+// bursts.
 //
 // A fix stored earlier with the same id as well as the same content is the
 // batch's own write from an attempt whose commit was not confirmed (the
-// connection broke during COMMIT); it is not flagged Duplicate, so retrying
-// a batch after an error reports the same result as one clean attempt.
+// connection broke before the reply); it is not flagged Duplicate, so
+// retrying a batch after an error reports the same result as one clean
+// attempt.
 //
 // A batch carrying a day with no partition yet creates it first. Pass a
 // context with a deadline: a database that vanished without closing the
@@ -173,16 +176,37 @@ func (b *batch) release() {
 	batches.Put(b)
 }
 
+// stageAfterConflict is how many batches after one that met a stored fix
+// go straight to the staged path. Re-sends come in bursts (devices
+// reconnecting after an outage); during one, a plain COPY that fails halfway
+// on average is wasted work.
+const stageAfterConflict = 16
+
 // write tries the plain COPY, then the staged path if the table already
 // held one of the fixes.
 func (f *fixes) write(ctx context.Context, b *batch) error {
-	if !f.s.alwaysStage {
+	if !f.s.alwaysStage && !f.s.stageNext() {
 		err := f.s.copyFixes(ctx, b.buf)
 		if pgCode(err) != codeUniqueViolation {
 			return err
 		}
+		f.s.staging.Store(stageAfterConflict)
 	}
 	return f.s.inTx(ctx, func(tx pgx.Tx) error { return writeStaged(ctx, tx, b) })
+}
+
+// stageNext reports whether this batch should skip the plain COPY, counting
+// down the batches left after a conflict.
+func (s *Store) stageNext() bool {
+	for {
+		n := s.staging.Load()
+		if n <= 0 {
+			return false
+		}
+		if s.staging.CompareAndSwap(n, n-1) {
+			return true
+		}
+	}
 }
 
 // copyFixes runs one autocommitted COPY of buf into fixes.
@@ -192,8 +216,7 @@ func (s *Store) copyFixes(ctx context.Context, buf []byte) error {
 		return err
 	}
 	defer c.Release()
-	_, err = c.Conn().PgConn().CopyFrom(ctx, bytes.NewReader(buf), copyFixes)
-	return err
+	return copyFrom(ctx, c.Conn().PgConn(), buf, copyFixes)
 }
 
 // writeStaged copies the batch into fix_stage, moves the new rows into
@@ -202,7 +225,7 @@ func writeStaged(ctx context.Context, tx pgx.Tx, b *batch) error {
 	if _, err := tx.Exec(ctx, createStage); err != nil {
 		return err
 	}
-	if _, err := tx.Conn().PgConn().CopyFrom(ctx, bytes.NewReader(b.buf), copyStage); err != nil {
+	if err := copyFrom(ctx, tx.Conn().PgConn(), b.buf, copyStage); err != nil {
 		return err
 	}
 	inserted, err := queryIDs(ctx, tx, insertStaged)

@@ -5,7 +5,9 @@
 // day, created ahead at Open and on demand when a batch carries a new day.
 // Retention drops whole partitions (see DropBefore). Batches are written with
 // binary COPY; see Append for how re-sent fixes are recognised without a
-// unique-index round trip per row. Migrations are embedded and applied at
+// unique-index round trip per row. With 5000-row batches, Append stores
+// about as many rows per CPU-second as a bare COPY into an unpartitioned
+// table with the same indexes (BenchCopy, BenchAppend). Migrations are embedded and applied at
 // Open with the same goose mechanism as SQLite (store.Migrate).
 //
 // There is no "last fix per device" table: upserting one row per device with
@@ -82,9 +84,13 @@ type Store struct {
 	// alwaysStage sends every batch through fix_stage, to measure that path
 	// against the plain COPY (bench_test.go).
 	alwaysStage bool
-	devices     devices
-	fixes       fixes
-	meta        meta
+
+	// staging counts the batches still to send through fix_stage after one
+	// met a stored fix (see write).
+	staging atomic.Int32
+	devices devices
+	fixes   fixes
+	meta    meta
 }
 
 var (
