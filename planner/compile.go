@@ -147,37 +147,48 @@ func (m *model) compileVisits() error {
 	if scale == 0 {
 		scale = DefaultValueScale
 	}
-	big := m.mandatoryPrize(scale)
-	m.big = big
-	for i, v := range m.p.Visits {
-		m.loc[i] = int32(v.Location)
-		m.svc[i], m.open[i], m.close[i] = v.Service, v.Window.Open, v.Window.Close
-		m.demand[i] = v.Demand
-		m.pin[i] = -1
-		if v.Lock.Pinned {
-			m.pin[i] = int32(v.Lock.Collector)
-			m.fixed[i] = v.Lock.Fixed
-		}
-		m.mandatory[i] = v.Mandatory || v.Lock.Pinned
-		m.eligible[i] = m.p.Eligible(i)
-		if m.eligible[i] {
-			m.eligibleList = append(m.eligibleList, int32(i))
-		}
-		m.prize[i] = int64(math.Round(scale * v.Value))
-		if len(v.Presence) > 0 {
-			tab := make([]int64, len(v.Presence))
-			for k, pr := range v.Presence {
-				tab[k] = int64(math.Round(scale * v.Value * pr))
-			}
-			m.prizeTab[i] = tab
-		}
-		if m.mandatory[i] {
-			m.prize[i] += big
-			for k := range m.prizeTab[i] {
-				m.prizeTab[i][k] += big
-			}
-		}
+	m.big = m.mandatoryPrize(scale)
+	if m.big <= 0 {
+		return fmt.Errorf("%w: costs overflow", ErrInvalidProblem)
 	}
+	for i := range m.p.Visits {
+		m.compileVisit(i, scale)
+	}
+	m.compileBreaks()
+	return nil
+}
+
+func (m *model) compileVisit(i int, scale float64) {
+	v := &m.p.Visits[i]
+	m.loc[i] = int32(v.Location)
+	m.svc[i], m.open[i], m.close[i] = v.Service, v.Window.Open, v.Window.Close
+	m.demand[i] = v.Demand
+	m.pin[i] = -1
+	if v.Lock.Pinned {
+		m.pin[i] = int32(v.Lock.Collector)
+		m.fixed[i] = v.Lock.Fixed
+	}
+	m.mandatory[i] = v.Mandatory || v.Lock.Pinned
+	m.eligible[i] = m.p.Eligible(i)
+	if m.eligible[i] {
+		m.eligibleList = append(m.eligibleList, int32(i))
+	}
+	var big int64
+	if m.mandatory[i] {
+		big = m.big
+	}
+	m.prize[i] = int64(math.Round(scale*v.Value)) + big
+	if len(v.Presence) > 0 {
+		tab := make([]int64, len(v.Presence))
+		for k, pr := range v.Presence {
+			tab[k] = int64(math.Round(scale*v.Value*pr)) + big
+		}
+		m.prizeTab[i] = tab
+	}
+}
+
+// compileBreaks turns breaks into fixed pseudo-visits of their collector.
+func (m *model) compileBreaks() {
 	for k, c := range m.p.Collectors {
 		for b, br := range c.Breaks {
 			id := m.breakNodes[k][b]
@@ -187,10 +198,6 @@ func (m *model) compileVisits() error {
 			m.fixed[id] = true
 		}
 	}
-	if big <= 0 {
-		return fmt.Errorf("%w: costs overflow", ErrInvalidProblem)
-	}
-	return nil
 }
 
 // unreachableDistance: matrix distances from here up mark pairs a routing

@@ -338,7 +338,15 @@ func (w *worker) bestGranular(s *solution, u int32) (int, int, int64) {
 		try(ri, p-1)
 		try(ri, p)
 	}
-	radius := m.radius[u]
+	w.tryHomes(s, u, try)
+	return bestR, bestQ, best
+}
+
+// tryHomes offers the granular search the positions of an empty route of
+// each class and the positions next to homes within u's neighbour radius.
+func (w *worker) tryHomes(s *solution, u int32, try func(ri, q int)) {
+	m := w.m
+	pin := int(m.pin[u])
 	var seenEmpty uint64
 	for ri := range s.routes {
 		r := &s.routes[ri]
@@ -357,14 +365,13 @@ func (w *worker) bestGranular(s *solution, u int32) (int, int, int64) {
 			}
 			continue
 		}
-		if m.symLoc(u, m.startLoc[r.k]) <= radius {
+		if m.symLoc(u, m.startLoc[r.k]) <= m.radius[u] {
 			try(ri, 0)
 		}
-		if m.symLoc(u, m.endLoc[r.k]) <= radius {
+		if m.symLoc(u, m.endLoc[r.k]) <= m.radius[u] {
 			try(ri, len(r.nodes)-2)
 		}
 	}
-	return bestR, bestQ, best
 }
 
 // sortCandidates orders list by a randomly chosen criterion (SISR: random,
