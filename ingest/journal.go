@@ -49,6 +49,11 @@ type JournalConfig struct {
 	QueueSize     int
 	Writers       int
 	Node          int // fix id generator node, 0..1023
+
+	// Probe, if set, is tried every second while commits are failing and
+	// nothing is submitted, so that health turns green again as soon as the
+	// store is back, not only at the next device message.
+	Probe func(ctx context.Context) error
 }
 
 func (c JournalConfig) withDefaults() JournalConfig {
@@ -160,6 +165,13 @@ func (j *Journal) Run(ctx context.Context) error {
 			j.writer(ctx)
 		}()
 	}
+	if j.cfg.Probe != nil {
+		j.wg.Add(1)
+		go func() {
+			defer j.wg.Done()
+			j.probe(ctx)
+		}()
+	}
 	<-ctx.Done()
 	j.stopped.Store(true)
 	j.wg.Wait()
@@ -176,6 +188,28 @@ func (j *Journal) writer(ctx context.Context) {
 		case s := <-j.in:
 			w.collect(ctx, s)
 			w.commit()
+		}
+	}
+}
+
+// probe checks the store once a second while the journal is unhealthy.
+func (j *Journal) probe(ctx context.Context) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if j.healthy.Load() {
+			continue
+		}
+		pctx, cancel := context.WithTimeout(ctx, time.Second)
+		err := j.cfg.Probe(pctx)
+		cancel()
+		if err == nil && !j.healthy.Swap(true) {
+			j.log.Info("Store reachable again")
 		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"dozor/ingest"
 	"dozor/protocols"
 	"dozor/protocols/all"
+	"dozor/store"
 )
 
 // Defaults of `dozor serve`, named in one place. A zero value in Config
@@ -40,6 +41,7 @@ type Config struct {
 	FlushInterval  time.Duration `yaml:"flush_interval"`  // group commit wait
 	QueueSize      int           `yaml:"queue_size"`      // journal queue, messages
 	SQLiteSync     string        `yaml:"sqlite_sync"`     // FULL or NORMAL
+	Retention      string        `yaml:"retention"`       // "400d"; empty or 0 keeps all
 	LogLevel       string        `yaml:"log_level"`       // debug, info, warn, error
 	LogFormat      string        `yaml:"log_format"`      // text or json
 }
@@ -96,6 +98,8 @@ func settings() []setting {
 			num(func(c *Config) *int { return &c.QueueSize })},
 		{"sqlite-sync", "SQLite synchronous mode: FULL or NORMAL (default FULL)",
 			str(func(c *Config) *string { return &c.SQLiteSync })},
+		{"retention", "drop fixes older than this, in whole days: 400d or 72h (default: keep all)",
+			str(func(c *Config) *string { return &c.Retention })},
 		{"log-level", "debug, info, warn or error (default info)",
 			str(func(c *Config) *string { return &c.LogLevel })},
 		{"log-format", "text or json (default text)",
@@ -199,6 +203,9 @@ func (c Config) validate() error {
 		!strings.HasPrefix(c.Store, "postgresql://") && !strings.HasPrefix(c.Store, "sqlite:") {
 		errs = append(errs, fmt.Errorf("store %q: want postgres://... or empty", c.Store))
 	}
+	if _, err := c.retention(); err != nil {
+		errs = append(errs, err)
+	}
 	if _, err := c.listeners(); err != nil {
 		errs = append(errs, err)
 	}
@@ -208,6 +215,14 @@ func (c Config) validate() error {
 		errs = append(errs, fmt.Errorf("log-level %q: want debug, info, warn or error", c.LogLevel))
 	}
 	return errors.Join(errs...)
+}
+
+// retention parses the retention period; 0 keeps everything.
+func (c Config) retention() (time.Duration, error) {
+	if c.Retention == "" {
+		return 0, nil
+	}
+	return store.ParseRetention(c.Retention)
 }
 
 // listeners parses the Listen entries.

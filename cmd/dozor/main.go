@@ -4,6 +4,8 @@
 //	dozor decode     decode device messages from stdin, as the server would
 //	dozor loadgen    drive simulated Teltonika trackers against a server
 //	dozor plan       solve a routing instance file (Solomon, TOPTW)
+//	dozor migrate    apply the store's migrations
+//	dozor bench      measure the store against the raw COPY rate
 //	dozor version    print the version
 package main
 
@@ -31,6 +33,8 @@ func commands() []command {
 		{"decode", "decode device messages from stdin (one per line) and print JSON", runDecode},
 		{"loadgen", "drive simulated Teltonika trackers against a server", runLoadgen},
 		{"plan", "solve a Solomon VRPTW or TOPTW instance file and print JSON", runPlan},
+		{"migrate", "apply the store's migrations and exit", runMigrate},
+		{"bench", "bench store: raw COPY rate against the store's write path", runBench},
 		{"version", "print the version", runVersion},
 		{"help", "list the commands", nil},
 	}

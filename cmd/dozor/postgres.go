@@ -2,12 +2,13 @@ package main
 
 import (
 	"context"
-	"errors"
 
 	"dozor/store"
+	"dozor/store/postgres"
 )
 
-// openPostgres opens the PostgreSQL store.
+// openPostgres opens the PostgreSQL store named by cfg.Store; migrations
+// run as it opens.
 func openPostgres(ctx context.Context, cfg Config) (store.Store, error) {
-	return nil, errors.New("the PostgreSQL store is not built into this binary yet")
+	return postgres.Open(ctx, postgres.Config{URL: cfg.Store})
 }

@@ -91,6 +91,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	bus := ingest.NewBus(metrics)
 	journal := ingest.NewJournal(ingest.JournalConfig{
 		MaxBatch: cfg.MaxBatch, FlushInterval: cfg.FlushInterval, QueueSize: cfg.QueueSize,
+		Probe: st.Ping,
 	}, st.Fixes(), bus, metrics, log.With("component", "journal"))
 	pipe := &ingest.Pipeline{Journal: journal, Registry: registry, Metrics: metrics,
 		Log: log.With("component", "ingest"), CellResolution: cfg.CellResolution}
@@ -137,7 +138,9 @@ func runAll(ctx context.Context, cfg Config, log *slog.Logger, st store.Store,
 	defer func() { jcancel(); <-jdone }()
 
 	g, gctx := errgroup.WithContext(ctx)
-	comps = append(comps, httpComponent("api", cfg.HTTP, apiSrv))
+	keep, _ := cfg.retention()
+	comps = append(comps, httpComponent("api", cfg.HTTP, apiSrv),
+		maintenance(st, keep, log.With("component", "store")))
 	for addr, h := range httpMux {
 		comps = append(comps, httpComponent("http "+addr, addr, h))
 	}

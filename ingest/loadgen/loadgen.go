@@ -30,7 +30,7 @@ type Config struct {
 	Duration time.Duration // length of the run (default 10s)
 	Rate     float64       // target fixes/s over all devices; 0 = as fast as acknowledged
 	IMEIBase uint64        // first IMEI (default 350000000000000)
-	Timeout  time.Duration // wait for one ACK (default 30s)
+	Timeout  time.Duration // wait for one ACK before re-sending it (default 30s)
 	Seed     uint64
 
 	// AckedLog, if set, receives one line per acknowledged record:
@@ -44,6 +44,7 @@ type Report struct {
 	Connected   int     `json:"connected"`
 	Seconds     float64 `json:"seconds"`
 	PacketsSent int64   `json:"packets_sent"`
+	Resent      int64   `json:"packets_resent"`
 	FixesSent   int64   `json:"fixes_sent"`
 	FixesAcked  int64   `json:"fixes_acked"`
 	FixesPerSec float64 `json:"fixes_per_s"`
@@ -82,6 +83,7 @@ type run struct {
 	packets   atomic.Int64
 	acked     atomic.Int64
 	errs      atomic.Int64
+	resent    atomic.Int64
 	connected atomic.Int64
 	firstErr  atomic.Pointer[string]
 
@@ -163,21 +165,39 @@ func (r *run) device(ctx context.Context, i int) error {
 		}
 		dev.fill(recs)
 		pkt = teltonika.AppendAVL(pkt[:0], teltonika.Codec8, recs)
-		sent := time.Now()
-		_ = c.SetDeadline(sent.Add(r.cfg.Timeout))
-		if _, err := c.Write(pkt); err != nil {
-			return fmt.Errorf("send: %w", err)
-		}
 		r.packets.Add(1)
 		r.sent.Add(int64(len(recs)))
-		if _, err := io.ReadFull(c, ack[:]); err != nil {
-			return fmt.Errorf("wait ack: %w", err)
+		sent, err := r.exchange(ctx, c, pkt, ack[:])
+		if err != nil {
+			return err
 		}
 		if err := r.acknowledged(imei, recs, binary.BigEndian.Uint32(ack[:]), sent); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// exchange sends pkt and waits for its ACK; like a tracker, it sends the
+// same packet again each time the wait times out, until ctx ends. It
+// returns when the first (unanswered) copy was sent.
+func (r *run) exchange(ctx context.Context, c net.Conn, pkt, ack []byte) (time.Time, error) {
+	first := time.Now()
+	for {
+		_ = c.SetDeadline(time.Now().Add(r.cfg.Timeout))
+		if _, err := c.Write(pkt); err != nil {
+			return first, fmt.Errorf("send: %w", err)
+		}
+		_, err := io.ReadFull(c, ack)
+		if err == nil {
+			return first, nil
+		}
+		var ne net.Error
+		if ctx.Err() != nil || !errors.As(err, &ne) || !ne.Timeout() {
+			return first, fmt.Errorf("wait ack: %w", err)
+		}
+		r.resent.Add(1)
+	}
 }
 
 func (r *run) login(c net.Conn, imei string) error {
@@ -227,6 +247,7 @@ func (r *run) report(elapsed time.Duration) Report {
 		Connected:   int(r.connected.Load()),
 		Seconds:     round(elapsed.Seconds()),
 		PacketsSent: r.packets.Load(),
+		Resent:      r.resent.Load(),
 		FixesSent:   r.sent.Load(),
 		FixesAcked:  r.acked.Load(),
 		Errors:      r.errs.Load(),
