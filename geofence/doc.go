@@ -30,10 +30,13 @@
 // way. Per zone, a stay starts at the first Inside fix and becomes a visit
 // (visit.arrived) once an Inside fix comes MinDwell after it. It ends
 // (visit.departed) when the devices that were inside report ExitFixes fixes
-// outside over ExitConfirm with nothing inside or between meanwhile; the
-// departure time is the last Inside fix. Gaps in the data therefore never
-// end a visit by themselves, and a multipath jump must last ExitConfirm to
-// split one.
+// outside covering ExitConfirm, with nothing inside or between meanwhile;
+// a gap between two of those fixes counts for at most ExitConfirm/3, so
+// gaps in the data never end a visit by themselves and a multipath jump
+// must last ExitConfirm to split one. The departure time is the last
+// Inside fix. Fixes of the collector's other devices (a car parked down
+// the street) end an unconfirmed stay (a drive-by) after ExitConfirm but a
+// visit only after LostConfirm.
 //
 // A fix that sorts after the collector's last one steps the state machines
 // forward. Any other fix (late, out of order, a replaced duplicate) is

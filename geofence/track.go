@@ -342,7 +342,8 @@ type stay struct {
 	inCount  int
 	outOwn   int   // fixes outside from devices that were inside, since lastNear
 	outAny   int   // fixes outside from any device, since lastNear
-	ownSince int64 // first of the outOwn fixes
+	ownLast  int64 // last of the outOwn fixes
+	ownOut   int64 // time outside measured by the outOwn fixes, ns
 	anySince int64 // first of the outAny fixes
 	devices  []int64
 	ids      []int64
@@ -363,7 +364,7 @@ func (st *stay) step(o *obs, cl Class, cfg *Config) bool {
 	switch cl {
 	case Inside:
 		st.lastIn, st.lastNear = o.t, o.t
-		st.outOwn, st.outAny = 0, 0
+		st.outOwn, st.outAny, st.ownOut = 0, 0, 0
 		st.inCount++
 		if len(st.ids) < cfg.MaxProofFixes {
 			st.ids = append(st.ids, o.id)
@@ -383,7 +384,7 @@ func (st *stay) step(o *obs, cl Class, cfg *Config) bool {
 		}
 	case Between:
 		st.lastNear = o.t
-		st.outOwn, st.outAny = 0, 0
+		st.outOwn, st.outAny, st.ownOut = 0, 0, 0
 	case Outside:
 		// The time outside counts from the first fix outside, not from the
 		// last one inside, so a gap in the data followed by a brief jump
@@ -393,17 +394,25 @@ func (st *stay) step(o *obs, cl Class, cfg *Config) bool {
 		}
 		st.outAny++
 		if slices.Contains(st.devices, o.dev) {
-			if st.outOwn == 0 {
-				st.ownSince = o.t
+			// Only the inside devices' own fixes measure the time out, and
+			// a gap between two of them counts for at most a third of
+			// ExitConfirm: missing data is not evidence of absence.
+			if st.outOwn > 0 {
+				st.ownOut += min(o.t-st.ownLast, int64(cfg.ExitConfirm/3))
 			}
 			st.outOwn++
-			// Only the devices' own fixes measure how long they were out.
-			own := time.Duration(o.t - st.ownSince)
-			if st.outOwn >= cfg.ExitFixes && own >= cfg.ExitConfirm {
+			st.ownLast = o.t
+			if st.outOwn >= cfg.ExitFixes && time.Duration(st.ownOut) >= cfg.ExitConfirm {
 				return true
 			}
 		}
+		// Fixes of the collector's other devices: a stay not confirmed yet
+		// (a drive-by) ends on them as fast as on its own devices', a
+		// visit only after LostConfirm.
 		all := time.Duration(o.t - st.anySince)
+		if !st.present {
+			return st.outAny >= cfg.ExitFixes && all >= cfg.ExitConfirm
+		}
 		return st.outAny >= cfg.ExitFixes && all >= cfg.LostConfirm
 	}
 	return false
