@@ -44,6 +44,10 @@ type worker struct {
 
 	lastProgress float64
 	iterations   int
+
+	// Local search scratch: candidate routes and throw-away positions.
+	ta, tb                   route
+	scratchWhere, scratchPos []int32
 }
 
 func newWorker(m *model, seed uint64, id int) *worker {
