@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -59,17 +60,37 @@ func New(cfg Config) *Server {
 	return s
 }
 
+// Role is what a caller may do. Every API route declares the roles it
+// allows.
+type Role string
+
+// Roles.
+const (
+	RoleAdmin      Role = "admin"      // users, devices, configuration
+	RoleSupervisor Role = "supervisor" // their teams: live map, plans, visits
+	RoleAuditor    Role = "auditor"    // read-only: visits, proofs, audit log
+	RoleCollector  Role = "collector"  // their own plan, debtors and visits
+)
+
+// route is one API endpoint and the roles allowed to call it.
+type route struct {
+	pattern string
+	roles   []Role
+	h       http.HandlerFunc
+}
+
 func (s *Server) routes() {
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	if s.cfg.Gatherer != nil {
 		s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.cfg.Gatherer, promhttp.HandlerOpts{}))
 	}
-	s.mux.Handle("GET /api/v1/devices", s.auth(s.listDevices))
-	s.mux.Handle("GET /api/v1/devices/{uid}", s.auth(s.getDevice))
-	s.mux.Handle("GET /api/v1/devices/{uid}/fixes", s.auth(s.deviceFixes))
-	s.mux.Handle("GET /api/v1/devices/{uid}/last", s.auth(s.lastFix))
-	s.mux.Handle("/api/", s.auth(func(w http.ResponseWriter, _ *http.Request) {
+	for _, group := range [][]route{s.deviceRoutes()} {
+		for _, r := range group {
+			s.mux.Handle(r.pattern, s.auth(r.roles, r.h))
+		}
+	}
+	s.mux.Handle("/api/", s.auth(nil, func(w http.ResponseWriter, _ *http.Request) {
 		writeError(w, http.StatusNotFound, "no such endpoint")
 	}))
 }
@@ -80,14 +101,21 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
 
-// auth requires the admin bearer token.
-func (s *Server) auth(h http.HandlerFunc) http.Handler {
+// auth requires a caller holding one of roles (nil: any authenticated
+// caller). Until user accounts exist, the admin bearer token is the only
+// caller and holds the admin role.
+func (s *Server) auth(roles []Role, h http.HandlerFunc) http.Handler {
+	allowed := roles == nil || slices.Contains(roles, RoleAdmin)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		sum := sha256.Sum256([]byte(tok))
 		if !ok || subtle.ConstantTimeCompare(sum[:], s.cfg.TokenHash[:]) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="dozor"`)
 			writeError(w, http.StatusUnauthorized, "missing or wrong bearer token")
+			return
+		}
+		if !allowed {
+			writeError(w, http.StatusForbidden, "not allowed for your role")
 			return
 		}
 		h(w, r)

@@ -12,6 +12,16 @@ import (
 
 const maxDevicePage = 1000
 
+func (s *Server) deviceRoutes() []route {
+	staff := []Role{RoleAdmin, RoleSupervisor, RoleAuditor}
+	return []route{
+		{"GET /api/v1/devices", staff, s.listDevices},
+		{"GET /api/v1/devices/{uid}", staff, s.getDevice},
+		{"GET /api/v1/devices/{uid}/fixes", staff, s.deviceFixes},
+		{"GET /api/v1/devices/{uid}/last", staff, s.lastFix},
+	}
+}
+
 func (s *Server) listDevices(w http.ResponseWriter, r *http.Request) {
 	limit, err := queryInt(r, "limit", maxDevicePage, maxDevicePage)
 	if err != nil {
