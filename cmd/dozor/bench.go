@@ -36,6 +36,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	url := fs.String("store", os.Getenv("DOZOR_STORE"), "PostgreSQL URL")
 	rows := fs.Int("rows", 200000, "rows to write in each measurement")
 	batch := fs.Int("batch", 4096, "rows per COPY or Append")
+	writers := fs.Int("writers", 1, "batches in flight at once (the journal's writers)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -45,11 +46,12 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
 
-	raw, err := postgres.BenchCopyStats(ctx, *url, *rows, *batch)
+	bc := postgres.BenchConfig{URL: *url, Rows: *rows, Batch: *batch, Writers: *writers}
+	raw, err := postgres.BenchCopyStats(ctx, bc)
 	if err != nil {
 		return err
 	}
-	app, err := postgres.BenchAppendStats(ctx, *url, *rows, *batch)
+	app, err := postgres.BenchAppendStats(ctx, bc)
 	if err != nil {
 		return err
 	}
