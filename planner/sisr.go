@@ -9,12 +9,12 @@ import (
 // Ruin-and-recreate parameters after Christiaens & Vanden Berghe (2020),
 // "Slack induction by string removals" (SISR).
 const (
-	avgRemoved     = 10   // c̄: average number of removed visits
-	maxString      = 10   // L^max: longest removed string
-	blinkRate      = 0.01 // chance of skipping an insertion position
-	sampleAllBelow = 200  // below this many unplanned visits, retry all
-	sampleNear     = 10   // neighbours of a removed visit retried
-	sampleRandom   = 10   // random unplanned visits retried per iteration
+	avgRemoved      = 10    // c̄: average number of removed visits
+	maxString       = 10    // L^max: longest removed string
+	blinkRate       = 0.01  // chance of skipping an insertion position
+	sampleAllBudget = 10000 // retry all unplanned visits below this many evaluations
+	sampleNear      = 10    // neighbours of a removed visit retried
+	sampleRandom    = 10    // random unplanned visits retried per iteration
 
 	// Granular insertion: with more than granularAbove positions in a
 	// solution, only positions next to the granularK nearest neighbours
@@ -209,7 +209,8 @@ func (w *worker) randomPlanned(s *solution) (int32, bool) {
 }
 
 // candidates returns the removed visits plus a sample of unplanned ones:
-// all of them when few, otherwise the neighbours of removed visits, every
+// all of them when trying them all costs at most sampleAllBudget insertion
+// evaluations, otherwise the neighbours of removed visits, every
 // unplanned mandatory visit and a few random ones.
 func (w *worker) candidates(s *solution, removed []int32) []int32 {
 	m := w.m
@@ -225,7 +226,11 @@ func (w *worker) candidates(s *solution, removed []int32) []int32 {
 		add(u)
 	}
 	unplanned := s.unplannedCount(m) - len(removed)
-	if unplanned <= sampleAllBelow {
+	positions := 0
+	for k := range s.routes {
+		positions += len(s.routes[k].nodes) - 1
+	}
+	if unplanned*positions <= sampleAllBudget {
 		for _, u := range m.eligibleList {
 			if s.where[u] < 0 {
 				add(u)
@@ -306,7 +311,17 @@ func (w *worker) bestInsertion(s *solution, u int32) (int, int, int64) {
 		if !m.capacityOK(r, u) {
 			continue
 		}
+		// Starts e and latest starts l grow along the route: skip the
+		// positions whose successor must start before u can be done, stop
+		// at the first position that ends after u's window closes.
+		earliestDone := m.open[u] + m.svc[u]
 		for q := 0; q < len(r.nodes)-1; q++ {
+			if r.e[q]+m.svcAt(r, q) > m.close[u] {
+				break
+			}
+			if r.l[q+1] < earliestDone {
+				continue
+			}
 			if w.blinkIn--; w.blinkIn == 0 {
 				w.blinkIn = w.nextBlink()
 				continue
