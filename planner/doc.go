@@ -25,8 +25,8 @@
 //
 // Workers run independent trajectories (seed, worker) in parallel; the best
 // wins. With Options.Iterations the result depends only on the seed and the
-// number of workers; with a time limit alone the trajectory is the same but
-// where it stops depends on the machine.
+// number of workers; with a time limit alone the annealing schedule follows
+// the clock and results vary slightly between runs.
 //
 // # Editing
 //

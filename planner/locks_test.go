@@ -183,3 +183,18 @@ func TestUnreachablePairs(t *testing.T) {
 		t.Errorf("%d visits planned", rep.Total.Visits)
 	}
 }
+
+func TestNothingToPlan(t *testing.T) {
+	p := lineProblem(2, 100)
+	for i := range p.Visits {
+		p.Visits[i].Lock.Excluded = true
+	}
+	plan, rep := solve(t, p, planner.Options{Iterations: 10})
+	if rep.Total.Visits != 0 || len(plan.Unplanned) != 2 {
+		t.Fatalf("visits %d unplanned %v", rep.Total.Visits, plan.Unplanned)
+	}
+	p.Visits = nil
+	if _, rep := solve(t, p, planner.Options{Iterations: 10}); rep.Total.Visits != 0 {
+		t.Fatalf("no visits: %d planned", rep.Total.Visits)
+	}
+}

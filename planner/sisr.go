@@ -113,9 +113,9 @@ func (w *worker) ruinAround(s *solution, c int32, lsMax float64, done *int, ks i
 	}
 }
 
-// removeString removes l consecutive positions containing c, keeping the m
-// positions in the middle (a split string when m > 0). Fixed visits and
-// breaks inside the string stay.
+// removeString removes the visits of a random run of l+keep consecutive
+// positions containing c, except keep consecutive positions inside it (a
+// split string when keep > 0). Fixed visits and breaks inside the run stay.
 func (w *worker) removeString(s *solution, ri int, c int32, l, keep int) {
 	m := w.m
 	r := &s.routes[ri]
@@ -194,6 +194,9 @@ func (w *worker) removeShortRoute(s *solution) {
 
 func (w *worker) randomPlanned(s *solution) (int32, bool) {
 	el := w.m.eligibleList
+	if len(el) == 0 {
+		return 0, false
+	}
 	for range 32 {
 		u := el[w.rng.IntN(len(el))]
 		if s.where[u] >= 0 && !w.m.fixed[u] {

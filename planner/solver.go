@@ -21,9 +21,11 @@ const (
 
 // Options controls a Solve run.
 type Options struct {
-	// TimeLimit bounds the wall time. The search is a deterministic function
-	// of Seed and Workers; the time limit only decides where it stops, so
-	// set Iterations for a result that does not depend on the machine.
+	// TimeLimit bounds the wall time, including building the problem's
+	// data. With a time limit alone the annealing schedule follows the
+	// clock, so two runs may differ; set Iterations (with a generous time
+	// limit as a safety net) for results that depend only on Seed and
+	// Workers.
 	TimeLimit time.Duration
 	// Iterations, when positive, is the number of ruin-and-recreate
 	// iterations per worker; the annealing schedule then follows the
