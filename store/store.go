@@ -37,6 +37,9 @@ type Store interface {
 	// owner's settings).
 	Meta() Meta
 
+	// Geo keeps collectors, debtors, their zones and visits.
+	Geo() Geo
+
 	// Ping reports whether the store is reachable and writable now.
 	Ping(ctx context.Context) error
 

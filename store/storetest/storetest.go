@@ -36,6 +36,7 @@ func Run(t *testing.T, open Opener) {
 		{"Meta", testMeta},
 		{"ClosedStore", testClosed},
 	}
+	tests = append(tests, geoTests()...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
