@@ -61,7 +61,9 @@ func (in *Instance) Matrix() *matrix.Table {
 // SolomonProblem is the VRPTW instance as a planner problem: every customer
 // is mandatory, the fleet is the instance's.
 func (in *Instance) SolomonProblem(objective string) *planner.Problem {
-	p := in.baseProblem(in.Vehicles)
+	// More vehicles than customers never helps; the cap also protects
+	// against absurd fleet sizes in a file.
+	p := in.baseProblem(max(1, min(in.Vehicles, len(in.Nodes)-1)))
 	for k := range p.Collectors {
 		p.Collectors[k].Capacity = int64(math.Round(in.Capacity))
 	}
