@@ -20,10 +20,12 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"dozor/api"
+	"dozor/geofence"
 	"dozor/ingest"
 	"dozor/protocols"
 	"dozor/store"
 	"dozor/store/sqlite"
+	"dozor/visits"
 )
 
 // runServe implements `dozor serve`.
@@ -104,8 +106,13 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 		fmt.Fprintf(stdout, "Admin API token (shown once, keep it safe): %s\n", fresh)
 	}
 
+	vs, err := visits.New(ctx, st, bus, geofence.Config{}, reg, log.With("component", "visits"))
+	if err != nil {
+		return err
+	}
+
 	lcfgs, _ := cfg.listeners()
-	return runAll(ctx, cfg, log, st, reg, journal, pipe, lcfgs, tokenHash)
+	return runAll(ctx, cfg, log, st, reg, journal, pipe, lcfgs, tokenHash, vs)
 }
 
 // component is a long-lived part of the server: Run blocks until ctx ends.
@@ -117,12 +124,13 @@ type component struct {
 
 func runAll(ctx context.Context, cfg Config, log *slog.Logger, st store.Store,
 	reg *prometheus.Registry, journal *ingest.Journal, pipe *ingest.Pipeline,
-	lcfgs []ingest.ListenerConfig, tokenHash [32]byte) error {
+	lcfgs []ingest.ListenerConfig, tokenHash [32]byte, vs *visits.Service) error {
 	comps, httpMux := listenerComponents(lcfgs, pipe)
 	listenersUp := allClosed(comps)
 
 	apiSrv := api.New(api.Config{
 		Store: st, Gatherer: reg, Log: log.With("component", "api"), TokenHash: tokenHash,
+		Geo: vs,
 		Ready: map[string]api.ReadyCheck{
 			"store":     st.Ping,
 			"journal":   func(context.Context) error { _, err := journal.Healthy(); return err },
@@ -140,7 +148,8 @@ func runAll(ctx context.Context, cfg Config, log *slog.Logger, st store.Store,
 	g, gctx := errgroup.WithContext(ctx)
 	keep, _ := cfg.retention()
 	comps = append(comps, httpComponent("api", cfg.HTTP, apiSrv),
-		maintenance(st, keep, log.With("component", "store")))
+		maintenance(st, keep, log.With("component", "store")),
+		component{name: "visits", run: vs.Run})
 	for addr, h := range httpMux {
 		comps = append(comps, httpComponent("http "+addr, addr, h))
 	}
