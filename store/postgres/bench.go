@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -32,6 +33,7 @@ const rawTable = `CREATE TABLE %s (
 type BenchResult struct {
 	Rows       int
 	Batch      int
+	Writers    int
 	Elapsed    time.Duration
 	RowsPerSec float64
 	// BatchP50 and BatchP99 are the latencies of one COPY or Append call,
@@ -47,105 +49,170 @@ type BenchResult struct {
 }
 
 func (r BenchResult) String() string {
-	return fmt.Sprintf("%d rows in batches of %d: %.0f rows/s, %.0f rows/CPU-s "+
-		"(client %v, server %v), batch p50 %v p99 %v",
-		r.Rows, r.Batch, r.RowsPerSec, r.RowsPerCPUSec, r.ClientCPU.Round(time.Millisecond),
-		r.ServerCPU.Round(time.Millisecond), r.BatchP50.Round(time.Microsecond),
-		r.BatchP99.Round(time.Microsecond))
+	ms := time.Millisecond
+	return fmt.Sprintf("%d rows in batches of %d, %d writers: %.0f rows/s, "+
+		"%.0f rows/CPU-s (client %v, server %v), batch p50 %v p99 %v",
+		r.Rows, r.Batch, r.Writers, r.RowsPerSec, r.RowsPerCPUSec,
+		r.ClientCPU.Round(ms), r.ServerCPU.Round(ms), r.BatchP50.Round(ms/10),
+		r.BatchP99.Round(ms/10))
+}
+
+// BenchConfig is one benchmark run. Zero Writers means 1.
+type BenchConfig struct {
+	URL     string
+	Rows    int // rows written in all
+	Batch   int // rows per COPY or Append
+	Writers int // batches in flight at once, each on its own connection
+}
+
+func (c *BenchConfig) check() error {
+	if c.Writers <= 0 {
+		c.Writers = 1
+	}
+	if c.Rows <= 0 || c.Batch <= 0 {
+		return fmt.Errorf("postgres: bench: rows %d, batch %d", c.Rows, c.Batch)
+	}
+	return nil
 }
 
 // BenchCopy measures the raw COPY rate on this database: rows generated
 // fix rows, in batches of batch, each one autocommitted binary COPY into a
-// scratch bare table with the same columns and indexes as fixes. The rows
-// are generated and encoded before the clock starts. The table is dropped
-// afterwards.
+// scratch bare table with the same columns and indexes as fixes, one batch
+// at a time. The rows are generated and encoded before the clock starts.
+// The table is dropped afterwards.
 func BenchCopy(ctx context.Context, url string, rows, batch int) (float64, error) {
-	r, err := BenchCopyStats(ctx, url, rows, batch)
+	r, err := BenchCopyStats(ctx, BenchConfig{URL: url, Rows: rows, Batch: batch})
 	return r.RowsPerSec, err
 }
 
 // BenchAppend measures the same rows as BenchCopy going through the real
 // write path: Store.Append of each batch into a fresh scratch schema, one
-// caller at a time, each call returning after its commit.
+// call at a time, each returning after its commit. The rows are generated
+// before the clock starts; encoding them is part of Append and is timed.
 func BenchAppend(ctx context.Context, url string, rows, batch int) (float64, error) {
-	r, err := BenchAppendStats(ctx, url, rows, batch)
+	r, err := BenchAppendStats(ctx, BenchConfig{URL: url, Rows: rows, Batch: batch})
 	return r.RowsPerSec, err
 }
 
-// BenchCopyStats is BenchCopy with batch latencies.
-func BenchCopyStats(ctx context.Context, url string, rows, batch int) (BenchResult, error) {
-	if rows <= 0 || batch <= 0 {
-		return BenchResult{}, fmt.Errorf("postgres: bench: rows %d, batch %d", rows, batch)
+// BenchCopyStats is BenchCopy with latencies, CPU time and writers.
+func BenchCopyStats(ctx context.Context, cfg BenchConfig) (BenchResult, error) {
+	return benchRun(ctx, cfg, prepareCopy)
+}
+
+// BenchAppendStats is BenchAppend with latencies, CPU time and writers.
+func BenchAppendStats(ctx context.Context, cfg BenchConfig) (BenchResult, error) {
+	return benchRun(ctx, cfg, prepareAppend)
+}
+
+// A preparer sets a run up: the run is the only timed part, and the
+// cleanup drops what the preparer made.
+type preparer func(context.Context, BenchConfig, []store.FixRecord) (
+	run func() (BenchResult, error), cleanup func(), err error)
+
+func benchRun(ctx context.Context, cfg BenchConfig, prepare preparer) (BenchResult, error) {
+	if err := cfg.check(); err != nil {
+		return BenchResult{}, err
 	}
-	rb, err := newRawBench(ctx, url, BenchRecords(rows, time.Now()), batch)
+	run, cleanup, err := prepare(ctx, cfg, BenchRecords(cfg.Rows, time.Now()))
 	if err != nil {
 		return BenchResult{}, err
 	}
-	defer rb.close(ctx)
-	return timeBatches(len(rb.bufs), rows, batch, func(i int) error { return rb.copy(ctx, i) })
+	defer cleanup()
+	return run()
 }
 
-// rawBench is a scratch bare table and the batches to COPY into it.
+func prepareCopy(ctx context.Context, cfg BenchConfig, recs []store.FixRecord) (
+	func() (BenchResult, error), func(), error,
+) {
+	rb, err := newRawBench(ctx, cfg.URL, recs, cfg.Batch, cfg.Writers)
+	if err != nil {
+		return nil, nil, err
+	}
+	run := func() (BenchResult, error) {
+		return timeBatches(cfg, func(w, i int) error { return rb.copy(ctx, w, i) })
+	}
+	return run, func() { rb.close(ctx) }, nil
+}
+
+func prepareAppend(ctx context.Context, cfg BenchConfig, recs []store.FixRecord) (
+	func() (BenchResult, error), func(), error,
+) {
+	return prepareStore(ctx, cfg, recs, func(*Store) {})
+}
+
+// prepareStore opens a store in a scratch schema and lets tune adjust it.
+func prepareStore(ctx context.Context, cfg BenchConfig, recs []store.FixRecord,
+	tune func(*Store),
+) (func() (BenchResult, error), func(), error) {
+	schema := fmt.Sprintf("dozor_bench_%d", os.Getpid())
+	s, err := Open(ctx, Config{URL: cfg.URL, Schema: schema, MaxConns: int32(cfg.Writers) + 1})
+	if err != nil {
+		return nil, nil, err
+	}
+	cleanup := func() {
+		s.pool.Exec(context.WithoutCancel(ctx), "DROP SCHEMA "+schema+" CASCADE") //nolint:errcheck
+		s.Close()
+	}
+	c, err := s.pool.Acquire(ctx)
+	if err != nil {
+		cleanup()
+		return nil, nil, s.wrap("bench", err)
+	}
+	checkpoint(ctx, c.Conn())
+	c.Release()
+	tune(s)
+
+	n := cfg.Batch
+	run := func() (BenchResult, error) {
+		return timeBatches(cfg, func(_, i int) error {
+			return s.fixes.Append(ctx, recs[i*n:min((i+1)*n, len(recs))])
+		})
+	}
+	return run, cleanup, nil
+}
+
+// rawBench is a scratch bare table, the batches to COPY into it and a
+// connection per writer.
 type rawBench struct {
-	conn  *pgx.Conn
+	conns []*pgx.Conn
 	table string
 	bufs  [][]byte
 }
 
 func newRawBench(
-	ctx context.Context, url string, recs []store.FixRecord, batch int,
+	ctx context.Context, url string, recs []store.FixRecord, batch, writers int,
 ) (*rawBench, error) {
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: bench: %w", err)
+	rb := &rawBench{table: fmt.Sprintf("dozor_bench_raw_%d", os.Getpid())}
+	for range writers {
+		conn, err := pgx.Connect(ctx, url)
+		if err != nil {
+			rb.close(ctx)
+			return nil, fmt.Errorf("postgres: bench: %w", err)
+		}
+		rb.conns = append(rb.conns, conn)
 	}
-	rb := &rawBench{conn: conn, table: fmt.Sprintf("dozor_bench_raw_%d", os.Getpid())}
-	if _, err := conn.Exec(ctx, fmt.Sprintf(rawTable, rb.table)); err != nil {
-		conn.Close(ctx)
+	if _, err := rb.conns[0].Exec(ctx, fmt.Sprintf(rawTable, rb.table)); err != nil {
+		rb.close(ctx)
 		return nil, fmt.Errorf("postgres: bench: create %s: %w", rb.table, err)
 	}
 	rb.bufs = encodeBatches(recs, batch)
-	checkpoint(ctx, conn)
+	checkpoint(ctx, rb.conns[0])
 	return rb, nil
 }
 
-func (rb *rawBench) copy(ctx context.Context, i int) error {
+func (rb *rawBench) copy(ctx context.Context, w, i int) error {
 	sql := "COPY " + rb.table + " (" + fixColumns + ") FROM STDIN BINARY"
-	return copyFrom(ctx, rb.conn.PgConn(), rb.bufs[i], sql)
+	return copyFrom(ctx, rb.conns[w].PgConn(), rb.bufs[i], sql)
 }
 
 func (rb *rawBench) close(ctx context.Context) {
 	ctx = context.WithoutCancel(ctx)
-	rb.conn.Exec(ctx, "DROP TABLE "+rb.table) //nolint:errcheck
-	rb.conn.Close(ctx)
-}
-
-// BenchAppendStats is BenchAppend with batch latencies.
-func BenchAppendStats(ctx context.Context, url string, rows, batch int) (BenchResult, error) {
-	if rows <= 0 || batch <= 0 {
-		return BenchResult{}, fmt.Errorf("postgres: bench: rows %d, batch %d", rows, batch)
+	if len(rb.conns) > 0 {
+		rb.conns[0].Exec(ctx, "DROP TABLE IF EXISTS "+rb.table) //nolint:errcheck
 	}
-	schema := fmt.Sprintf("dozor_bench_%d", os.Getpid())
-	s, err := Open(ctx, Config{URL: url, Schema: schema})
-	if err != nil {
-		return BenchResult{}, err
+	for _, c := range rb.conns {
+		c.Close(ctx)
 	}
-	defer func() {
-		s.pool.Exec(context.WithoutCancel(ctx), "DROP SCHEMA "+schema+" CASCADE") //nolint:errcheck
-		s.Close()
-	}()
-
-	recs := BenchRecords(rows, time.Now())
-	c, err := s.pool.Acquire(ctx)
-	if err != nil {
-		return BenchResult{}, s.wrap("bench", err)
-	}
-	checkpoint(ctx, c.Conn())
-	c.Release()
-	n := (rows + batch - 1) / batch
-	return timeBatches(n, rows, batch, func(i int) error {
-		return s.fixes.Append(ctx, recs[i*batch:min((i+1)*batch, rows)])
-	})
 }
 
 // BenchRecords returns n fixes shaped like ingest's: BenchDevices devices
@@ -210,28 +277,50 @@ func checkpoint(ctx context.Context, c *pgx.Conn) {
 	c.Exec(ctx, "CHECKPOINT") //nolint:errcheck
 }
 
-func timeBatches(n, rows, batch int, fn func(int) error) (BenchResult, error) {
+// timeBatches runs fn(writer, batch) for every batch, cfg.Writers at a
+// time, and measures.
+func timeBatches(cfg BenchConfig, fn func(w, i int) error) (BenchResult, error) {
+	n := (cfg.Rows + cfg.Batch - 1) / cfg.Batch
 	lat := make([]time.Duration, n)
+	next := make(chan int, n)
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	errs := make(chan error, cfg.Writers)
+
 	self0, server0 := cpuTime()
 	start := time.Now()
-	for i := range n {
-		t := time.Now()
-		if err := fn(i); err != nil {
-			return BenchResult{}, fmt.Errorf("postgres: bench batch %d: %w", i, err)
-		}
-		lat[i] = time.Since(t)
+	var wg sync.WaitGroup
+	for w := range cfg.Writers {
+		wg.Go(func() {
+			for i := range next {
+				t := time.Now()
+				if err := fn(w, i); err != nil {
+					errs <- fmt.Errorf("postgres: bench batch %d: %w", i, err)
+					return
+				}
+				lat[i] = time.Since(t)
+			}
+		})
 	}
+	wg.Wait()
 	el := time.Since(start)
 	self1, server1 := cpuTime()
+	close(errs)
+	if err := <-errs; err != nil {
+		return BenchResult{}, err
+	}
+
 	slices.Sort(lat)
 	r := BenchResult{
-		Rows: rows, Batch: batch, Elapsed: el,
-		RowsPerSec: float64(rows) / el.Seconds(),
+		Rows: cfg.Rows, Batch: cfg.Batch, Writers: cfg.Writers, Elapsed: el,
+		RowsPerSec: float64(cfg.Rows) / el.Seconds(),
 		BatchP50:   lat[n/2], BatchP99: lat[min(n-1, n*99/100)],
 		ClientCPU: self1 - self0, ServerCPU: server1 - server0,
 	}
 	if cpu := r.ClientCPU + r.ServerCPU; cpu > 0 {
-		r.RowsPerCPUSec = float64(rows) / cpu.Seconds()
+		r.RowsPerCPUSec = float64(cfg.Rows) / cpu.Seconds()
 	}
 	return r, nil
 }

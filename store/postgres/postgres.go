@@ -23,7 +23,10 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -247,12 +250,39 @@ const (
 )
 
 // wrap turns driver errors into the store's sentinels; after Close every
-// error is ErrClosed.
+// error is ErrClosed. A broken connection resets the pool: when one pooled
+// connection has died (a restart, a network cut), the idle others almost
+// surely have too, and each would fail one more call after the database is
+// back; this way only the first call pays.
 func (s *Store) wrap(op string, err error) error {
-	if err != nil && s.closed.Load() {
+	if err == nil {
+		return nil
+	}
+	if s.closed.Load() {
 		return fmt.Errorf("postgres: %s: %w", op, store.ErrClosed)
 	}
+	if isConnErr(err) {
+		s.pool.Reset()
+	}
 	return wrap(op, err)
+}
+
+// isConnErr reports an error of the connection itself, as opposed to one
+// the server returned for a statement: network errors, and the server's
+// connection exceptions (class 08) and shutdowns (class 57, sent to every
+// backend when PostgreSQL stops or an operator terminates it).
+func isConnErr(err error) bool {
+	var (
+		op *net.OpError
+		ce *pgconn.ConnectError
+		pe *pgconn.PgError
+	)
+	if errors.As(err, &pe) {
+		return strings.HasPrefix(pe.Code, "08") || strings.HasPrefix(pe.Code, "57")
+	}
+	return errors.As(err, &op) || errors.As(err, &ce) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+		errors.Is(err, net.ErrClosed)
 }
 
 // wrap turns driver errors into the store's sentinels.
