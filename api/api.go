@@ -1,5 +1,7 @@
 // Package api is Dozor's HTTP API: the read side of what ingest kept, the
-// health endpoints and the metrics. Every /api/ call needs a bearer token.
+// health endpoints and the metrics. Every /api/ route declares the roles it
+// admits (authn.go); accounts and sessions are in accounts.go, device trust
+// in trust.go.
 package api
 
 import (
@@ -20,6 +22,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"dozor/auth"
 	"dozor/store"
 )
 
@@ -44,6 +47,14 @@ type Config struct {
 	// Geo keeps the visit engine in step with zone and device changes;
 	// nil when the server runs without it.
 	Geo GeoHooks
+
+	// Accounts holds users, sessions, device trust and the audit log;
+	// Signer signs access tokens. With either nil only the admin token
+	// authenticates.
+	Accounts store.Accounts
+	Signer   *auth.Signer
+	Limits   Limits
+	Now      func() time.Time // tests; nil is time.Now
 }
 
 // Server is the API's http.Handler.
@@ -51,11 +62,17 @@ type Server struct {
 	cfg Config
 	mux *http.ServeMux
 	log *slog.Logger
+
+	signer    *auth.Signer
+	csrf      *http.CrossOriginProtection
+	addrLimit *auth.Limiter // login, refresh and enrolment attempts per address
+	nameLimit *auth.Limiter // failed logins per unknown account name
 }
 
 // New returns the API handler.
 func New(cfg Config) *Server {
 	s := &Server{cfg: cfg, mux: http.NewServeMux(), log: cfg.Log}
+	s.initAuth()
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -88,7 +105,7 @@ func (s *Server) routes() {
 	if s.cfg.Gatherer != nil {
 		s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.cfg.Gatherer, promhttp.HandlerOpts{}))
 	}
-	for _, group := range [][]route{s.deviceRoutes(), s.geoRoutes()} {
+	for _, group := range [][]route{s.deviceRoutes(), s.geoRoutes(), s.accountRoutes(), s.trustRoutes()} {
 		for _, r := range group {
 			s.mux.Handle(r.pattern, s.auth(r.roles, r.h))
 		}
@@ -102,30 +119,6 @@ func (s *Server) routes() {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	s.mux.ServeHTTP(w, r)
-}
-
-// auth requires a caller holding one of roles (nil: any authenticated
-// caller). Until user accounts exist, the admin bearer token is the only
-// caller and holds the admin role.
-func (s *Server) auth(roles []Role, h http.HandlerFunc) http.Handler {
-	// The bootstrap admin token may call everything until accounts with
-	// roles replace it (see issue 5).
-	allowed := true
-	_ = roles
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		sum := sha256.Sum256([]byte(tok))
-		if !ok || subtle.ConstantTimeCompare(sum[:], s.cfg.TokenHash[:]) != 1 {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="dozor"`)
-			writeError(w, http.StatusUnauthorized, "missing or wrong bearer token")
-			return
-		}
-		if !allowed {
-			writeError(w, http.StatusForbidden, "not allowed for your role")
-			return
-		}
-		h(w, r)
-	})
 }
 
 func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {

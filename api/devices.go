@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"time"
 
@@ -19,7 +20,46 @@ func (s *Server) deviceRoutes() []route {
 		{"GET /api/v1/devices/{uid}", staff, s.getDevice},
 		{"GET /api/v1/devices/{uid}/fixes", staff, s.deviceFixes},
 		{"GET /api/v1/devices/{uid}/last", staff, s.lastFix},
+		{"POST /api/v1/devices", []Role{RoleAdmin, RoleSupervisor}, s.createDevice},
 	}
+}
+
+// createDevice registers a device ahead of its first connection (the
+// allow-list of a listener with the reject policy) and may link it to a
+// collector.
+func (s *Server) createDevice(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		UID         string `json:"uid"`
+		Protocol    string `json:"protocol"`
+		Name        string `json:"name"`
+		CollectorID int64  `json:"collector_id"`
+	}
+	if !readJSON(w, r, &body) {
+		return
+	}
+	err := errors.Join(text("uid", body.UID, 64, true), text("protocol", body.Protocol, 32, true),
+		text("name", body.Name, 200, false))
+	if s.badRequest(w, err) {
+		return
+	}
+	d, err := s.cfg.Store.Devices().Create(r.Context(), store.Device{
+		UID: body.UID, Protocol: body.Protocol, Name: body.Name})
+	if errors.Is(err, store.ErrConflict) {
+		writeError(w, http.StatusConflict, "a device with this uid exists")
+		return
+	}
+	if err != nil {
+		s.storeError(w, "device", err)
+		return
+	}
+	if body.CollectorID != 0 {
+		if err := s.cfg.Store.Geo().Collectors().Link(r.Context(), d.UID, body.CollectorID); err != nil {
+			s.storeError(w, "collector", err)
+			return
+		}
+		s.hooks().DeviceLinked(d.ID, body.CollectorID)
+	}
+	writeJSON(w, http.StatusCreated, d)
 }
 
 func (s *Server) listDevices(w http.ResponseWriter, r *http.Request) {
