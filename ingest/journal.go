@@ -20,6 +20,9 @@ const (
 	DefaultWriters       = 1                     // parallel commits
 	maxRetryDelay        = 2 * time.Second       // between failed commits
 	minRetryDelay        = 50 * time.Millisecond //
+	// commitTimeout bounds one commit, so a database that vanished without
+	// closing the connection is noticed.
+	commitTimeout = 30 * time.Second
 )
 
 // ErrBusy is returned by Submit when the journal queue is full.
@@ -279,7 +282,9 @@ func (w *batchWriter) commit() {
 	j.waiters.wakeAll()
 
 	start := time.Now()
-	err := j.fixes.Append(context.Background(), w.recs)
+	ctx, cancel := context.WithTimeout(context.Background(), commitTimeout)
+	err := j.fixes.Append(ctx, w.recs)
+	cancel()
 	j.metrics.commitSeconds.Observe(time.Since(start).Seconds())
 	j.metrics.batchFixes.Observe(float64(len(w.recs)))
 

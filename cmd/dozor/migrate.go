@@ -33,7 +33,7 @@ func runMigrate(args []string, stdout, stderr io.Writer) error {
 			storeName(cfg), len(versions), versions)
 		return nil
 	}
-	st, err := openStore(ctx, cfg)
+	st, err := openStore(ctx, cfg, newLogger(stderr, cfg))
 	if err != nil {
 		return err
 	}

@@ -2,13 +2,35 @@ package main
 
 import (
 	"context"
+	"log/slog"
+	"time"
 
 	"dozor/store"
 	"dozor/store/postgres"
 )
 
+// PostgreSQL journal defaults, measured (see README): batches up to 5000
+// rows, two commits in flight.
+const (
+	pgMaxBatch      = 5000
+	pgFlushInterval = 20 * time.Millisecond
+	pgWriters       = 2
+)
+
 // openPostgres opens the PostgreSQL store named by cfg.Store; migrations
-// run as it opens.
-func openPostgres(ctx context.Context, cfg Config) (store.Store, error) {
-	return postgres.Open(ctx, postgres.Config{URL: cfg.Store})
+// run as it opens. While the database is unreachable it retries, so a
+// server started before its database comes up by itself.
+func openPostgres(ctx context.Context, cfg Config, log *slog.Logger) (store.Store, error) {
+	for delay := time.Second; ; delay = min(delay*2, 30*time.Second) {
+		st, err := postgres.Open(ctx, postgres.Config{URL: cfg.Store})
+		if err == nil {
+			return st, nil
+		}
+		log.Warn("PostgreSQL not reachable; retrying", "err", err, "in", delay)
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(delay):
+		}
+	}
 }

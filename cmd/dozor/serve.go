@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -58,7 +59,7 @@ func newLogger(w io.Writer, cfg Config) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-func openStore(ctx context.Context, cfg Config) (store.Store, error) {
+func openStore(ctx context.Context, cfg Config, log *slog.Logger) (store.Store, error) {
 	if cfg.Store == "" || strings.HasPrefix(cfg.Store, "sqlite:") {
 		dir := strings.TrimPrefix(cfg.Store, "sqlite:")
 		if dir == "" {
@@ -66,12 +67,12 @@ func openStore(ctx context.Context, cfg Config) (store.Store, error) {
 		}
 		return sqlite.Open(ctx, sqlite.Config{Dir: dir, Synchronous: cfg.SQLiteSync})
 	}
-	return openPostgres(ctx, cfg)
+	return openPostgres(ctx, cfg, log)
 }
 
 // serve wires the server and runs it until ctx ends.
 func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {
-	st, err := openStore(ctx, cfg)
+	st, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}
@@ -91,10 +92,16 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	log.Info("Devices loaded", "count", n)
 
 	bus := ingest.NewBus(metrics)
-	journal := ingest.NewJournal(ingest.JournalConfig{
+	jcfg := ingest.JournalConfig{
 		MaxBatch: cfg.MaxBatch, FlushInterval: cfg.FlushInterval, QueueSize: cfg.QueueSize,
 		Probe: st.Ping,
-	}, st.Fixes(), bus, metrics, log.With("component", "journal"))
+	}
+	if isPostgres(cfg.Store) {
+		jcfg.MaxBatch = cmp.Or(cfg.MaxBatch, pgMaxBatch)
+		jcfg.FlushInterval = cmp.Or(cfg.FlushInterval, pgFlushInterval)
+		jcfg.Writers = pgWriters
+	}
+	journal := ingest.NewJournal(jcfg, st.Fixes(), bus, metrics, log.With("component", "journal"))
 	pipe := &ingest.Pipeline{Journal: journal, Registry: registry, Metrics: metrics,
 		Log: log.With("component", "ingest"), CellResolution: cfg.CellResolution}
 
