@@ -11,6 +11,7 @@ type route struct {
 	nodes    []int32
 	loc      []int32
 	e, l     []int64
+	dep      []int64 // e plus service: earliest departure
 	load     int64
 	nVisits  int
 	dist     int64
@@ -29,12 +30,13 @@ func newRoute(m *model, k int) route {
 
 // copyFrom makes r an independent copy of o, reusing r's storage.
 func (r *route) copyFrom(o *route) {
-	nodes, loc, e, l := r.nodes, r.loc, r.e, r.l
+	nodes, loc, e, l, dep := r.nodes, r.loc, r.e, r.l, r.dep
 	*r = *o
 	r.nodes = append(nodes[:0], o.nodes...)
 	r.loc = append(loc[:0], o.loc...)
 	r.e = append(e[:0], o.e...)
 	r.l = append(l[:0], o.l...)
+	r.dep = append(dep[:0], o.dep...)
 }
 
 func (m *model) nodeLoc(r *route, q int) int32 {
@@ -75,18 +77,21 @@ func (m *model) update(r *route, where, pos []int32, ri int) {
 	r.loc = grow(r.loc, n)
 	r.e = growI(r.e, n)
 	r.l = growI(r.l, n)
+	r.dep = growI(r.dep, n)
 	r.load, r.nVisits, r.dist, r.prize, r.feasible = 0, 0, 0, 0, true
 	r.loc[0] = m.startLoc[r.k]
 	r.e[0] = m.shiftOpen[r.k]
+	r.dep[0] = r.e[0]
 	for q := 1; q < n; q++ {
 		r.loc[q] = m.nodeLoc(r, q)
-		arr := r.e[q-1] + m.svcAt(r, q-1) + m.d(r.loc[q-1], r.loc[q])
+		arr := r.dep[q-1] + m.d(r.loc[q-1], r.loc[q])
 		r.dist += m.c(r.loc[q-1], r.loc[q])
 		open, cl := m.window(r, q)
 		if r.nodes[q] == nodeEnd {
 			open = arr
 		}
 		r.e[q] = max(arr, open)
+		r.dep[q] = r.e[q] + m.svcAt(r, q)
 		if r.e[q] > cl {
 			r.feasible = false
 		}
@@ -133,7 +138,7 @@ func (m *model) capacityOK(r *route, u int32) bool {
 func (m *model) evalInsert(r *route, u int32, q int) (bool, int64) {
 	lu := m.loc[u]
 	from := r.loc[q]
-	arr := r.e[q] + m.svcAt(r, q) + m.d(from, lu)
+	arr := r.dep[q] + m.d(from, lu)
 	s := max(arr, m.open[u])
 	if s > m.close[u] {
 		return false, 0

@@ -319,7 +319,7 @@ func (w *worker) bestInsertion(s *solution, u int32) (int, int, int64) {
 		// at the first position that ends after u's window closes.
 		earliestDone := m.open[u] + m.svc[u]
 		for q := 0; q < len(r.nodes)-1; q++ {
-			if r.e[q]+m.svcAt(r, q) > m.close[u] {
+			if r.dep[q] > m.close[u] {
 				break
 			}
 			if r.l[q+1] < earliestDone {
