@@ -8,7 +8,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -16,7 +15,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -105,7 +103,8 @@ func (s *Server) routes() {
 	if s.cfg.Gatherer != nil {
 		s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.cfg.Gatherer, promhttp.HandlerOpts{}))
 	}
-	for _, group := range [][]route{s.deviceRoutes(), s.geoRoutes(), s.accountRoutes(), s.trustRoutes()} {
+	groups := [][]route{s.deviceRoutes(), s.geoRoutes(), s.accountRoutes(), s.trustRoutes()}
+	for _, group := range groups {
 		for _, r := range group {
 			s.mux.Handle(r.pattern, s.auth(r.roles, r.h))
 		}

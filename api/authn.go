@@ -2,9 +2,12 @@ package api
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"slices"
@@ -258,4 +261,28 @@ func (s *Server) mustAudit(w http.ResponseWriter, r *http.Request, action, objec
 		return false
 	}
 	return true
+}
+
+// MetaSigningKey is the meta key of the access-token signing key (hex).
+const MetaSigningKey = "access_token_key"
+
+// SigningKey returns the access-token signer, with its key read from meta
+// or, on first start, generated and stored there. Rotating the key (delete
+// the meta row and restart) ends every access token at once; refresh
+// tokens stay valid.
+func SigningKey(ctx context.Context, meta store.Meta) (*auth.Signer, error) {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	if _, err := meta.PutIfAbsent(ctx, MetaSigningKey, hex.EncodeToString(b)); err != nil {
+		return nil, fmt.Errorf("store signing key: %w", err)
+	}
+	v, err := meta.Get(ctx, MetaSigningKey)
+	if err != nil {
+		return nil, fmt.Errorf("read signing key: %w", err)
+	}
+	key, err := hex.DecodeString(v)
+	if err != nil {
+		return nil, errors.New("stored signing key is corrupt")
+	}
+	return auth.NewSigner(key)
 }

@@ -77,14 +77,26 @@ func (s *Server) listDevices(w http.ResponseWriter, r *http.Request) {
 		s.storeError(w, "devices", err)
 		return
 	}
-	if devs == nil {
-		devs = []store.Device{}
+	devs, err = s.visibleDevices(r, devs)
+	if err != nil {
+		s.storeError(w, "devices", err)
+		return
 	}
 	writeJSON(w, http.StatusOK, devs)
 }
 
+// device returns the device of the {uid} path if the caller may see it;
+// another team's device answers 404 like a missing one.
 func (s *Server) device(w http.ResponseWriter, r *http.Request) (store.Device, bool) {
 	d, err := s.cfg.Store.Devices().ByUID(r.Context(), r.PathValue("uid"))
+	if err == nil {
+		if p, ok := PrincipalFrom(r.Context()); ok {
+			var vis bool
+			if vis, err = s.deviceVisible(r, p, d); err == nil && !vis {
+				err = store.ErrNotFound
+			}
+		}
+	}
 	if err != nil {
 		s.storeError(w, "device", err)
 		return d, false

@@ -131,6 +131,7 @@ type Enrolment struct {
 // collector it was enrolled for.
 type Credential struct {
 	DeviceID  int64     `json:"device_id"`
+	DeviceUID string    `json:"device_uid"` // read back only, from the device
 	UserID    int64     `json:"user_id"`
 	TokenHash string    `json:"-"`
 	CreatedAt time.Time `json:"created_at"`

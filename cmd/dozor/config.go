@@ -44,6 +44,7 @@ type Config struct {
 	Retention      string        `yaml:"retention"`       // "400d"; empty or 0 keeps all
 	LogLevel       string        `yaml:"log_level"`       // debug, info, warn, error
 	LogFormat      string        `yaml:"log_format"`      // text or json
+	AccessTTL      time.Duration `yaml:"access_ttl"`      // access token lifetime
 }
 
 // setting is one configuration key, settable from env and flags.
@@ -104,6 +105,8 @@ func settings() []setting {
 			str(func(c *Config) *string { return &c.LogLevel })},
 		{"log-format", "text or json (default text)",
 			str(func(c *Config) *string { return &c.LogFormat })},
+		{"access-ttl", "lifetime of API access tokens (default 15m)",
+			dur(func(c *Config) *time.Duration { return &c.AccessTTL })},
 	}
 }
 

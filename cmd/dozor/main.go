@@ -6,6 +6,7 @@
 //	dozor plan       solve a routing instance file (Solomon, TOPTW)
 //	dozor migrate    apply the store's migrations
 //	dozor bench      measure the store against the raw COPY rate
+//	dozor user       manage accounts (add, passwd, disable, unlock)
 //	dozor version    print the version
 package main
 
@@ -36,6 +37,7 @@ func commands() []command {
 		{"plan", "solve a Solomon VRPTW or TOPTW instance file and print JSON", runPlan},
 		{"migrate", "apply the store's migrations and exit", runMigrate},
 		{"bench", "bench store: raw COPY rate against the store's write path", runBench},
+		{"user", "user add|passwd|disable|enable|unlock|list: manage accounts", runUser},
 		{"version", "print the version", runVersion},
 		{"help", "list the commands", nil},
 	}

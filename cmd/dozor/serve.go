@@ -135,7 +135,7 @@ func runAll(ctx context.Context, cfg Config, log *slog.Logger, st store.Store,
 	comps, httpMux := listenerComponents(lcfgs, pipe)
 	listenersUp := allClosed(comps)
 
-	apiSrv := api.New(api.Config{
+	acfg := api.Config{
 		Store: st, Gatherer: reg, Log: log.With("component", "api"), TokenHash: tokenHash,
 		Geo: vs,
 		Ready: map[string]api.ReadyCheck{
@@ -143,7 +143,11 @@ func runAll(ctx context.Context, cfg Config, log *slog.Logger, st store.Store,
 			"journal":   func(context.Context) error { _, err := journal.Healthy(); return err },
 			"listeners": func(context.Context) error { return listenersUp() },
 		},
-	})
+	}
+	if err := withAccounts(ctx, cfg, st, &acfg); err != nil {
+		return err
+	}
+	apiSrv := api.New(acfg)
 
 	// The journal outlives the listeners: it stops last, so the messages
 	// already submitted are committed and answered.

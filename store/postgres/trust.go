@@ -58,18 +58,18 @@ func (t trust) Redeem(ctx context.Context, codeHash string, at time.Time,
 	return e, t.s.wrap("redeem", err)
 }
 
-const selectCredential = `SELECT device_id, user_id, token_hash, created_at, revoked_at
-	FROM device_credentials`
+const selectCredential = `SELECT c.device_id, d.uid, c.user_id, c.token_hash, c.created_at,
+	c.revoked_at FROM device_credentials c JOIN devices d ON d.id = c.device_id`
 
 func (t trust) CredentialByToken(ctx context.Context, hash string) (store.Credential, error) {
 	c, err := scanCredential(t.s.pool.QueryRow(ctx,
-		selectCredential+" WHERE token_hash = $1", hash))
+		selectCredential+" WHERE c.token_hash = $1", hash))
 	return c, t.s.wrap("credential by token", err)
 }
 
 func (t trust) Credential(ctx context.Context, deviceID int64) (store.Credential, error) {
 	c, err := scanCredential(t.s.pool.QueryRow(ctx,
-		selectCredential+" WHERE device_id = $1", deviceID))
+		selectCredential+" WHERE c.device_id = $1", deviceID))
 	return c, t.s.wrap("credential", err)
 }
 
@@ -150,7 +150,7 @@ func scanCredential(row pgx.Row) (store.Credential, error) {
 		c       store.Credential
 		revoked *time.Time
 	)
-	err := row.Scan(&c.DeviceID, &c.UserID, &c.TokenHash, &c.CreatedAt, &revoked)
+	err := row.Scan(&c.DeviceID, &c.DeviceUID, &c.UserID, &c.TokenHash, &c.CreatedAt, &revoked)
 	c.CreatedAt, c.RevokedAt = c.CreatedAt.UTC(), timeOrZero(revoked)
 	return c, err
 }

@@ -69,18 +69,18 @@ func (t trust) Redeem(ctx context.Context, codeHash string, at time.Time,
 	return e, wrap("redeem", tx.Commit())
 }
 
-const selectCredential = `SELECT device_id, user_id, token_hash, created_at, revoked_at
-	FROM device_credentials`
+const selectCredential = `SELECT c.device_id, d.uid, c.user_id, c.token_hash, c.created_at,
+	c.revoked_at FROM device_credentials c JOIN devices d ON d.id = c.device_id`
 
 func (t trust) CredentialByToken(ctx context.Context, hash string) (store.Credential, error) {
 	c, err := scanCredential(t.s.r.QueryRowContext(ctx,
-		selectCredential+" WHERE token_hash = ?", hash).Scan)
+		selectCredential+" WHERE c.token_hash = ?", hash).Scan)
 	return c, wrap("credential by token", err)
 }
 
 func (t trust) Credential(ctx context.Context, deviceID int64) (store.Credential, error) {
 	c, err := scanCredential(t.s.r.QueryRowContext(ctx,
-		selectCredential+" WHERE device_id = ?", deviceID).Scan)
+		selectCredential+" WHERE c.device_id = ?", deviceID).Scan)
 	return c, wrap("credential", err)
 }
 
@@ -175,7 +175,7 @@ func scanCredential(scan func(...any) error) (store.Credential, error) {
 		c                store.Credential
 		created, revoked int64
 	)
-	err := scan(&c.DeviceID, &c.UserID, &c.TokenHash, &created, &revoked)
+	err := scan(&c.DeviceID, &c.DeviceUID, &c.UserID, &c.TokenHash, &created, &revoked)
 	c.CreatedAt, c.RevokedAt = msTime(created), msTime(revoked)
 	return c, err
 }

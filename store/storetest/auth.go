@@ -240,7 +240,7 @@ func testEnrolment(t *testing.T, s store.Store, a store.Accounts) {
 	}
 
 	c, err := tr.CredentialByToken(bg, "tok1")
-	if err != nil || c.DeviceID != dev.ID || c.UserID != col.ID || !c.RevokedAt.IsZero() ||
+	if err != nil || c.DeviceID != dev.ID || c.DeviceUID != "phone-1" || c.UserID != col.ID || !c.RevokedAt.IsZero() ||
 		!c.CreatedAt.Equal(at) {
 		t.Fatalf("credential: %+v %v", c, err)
 	}
