@@ -40,7 +40,8 @@ type Service struct {
 
 	owners sync.Map // device id -> collector id
 
-	events chan geofence.Event
+	events chan pending
+	batch  time.Time // when the batch being processed reached the engine
 	idMu   sync.Mutex
 	idMap  map[int64]int64 // engine visit id -> stored visit id
 
@@ -66,7 +67,7 @@ func New(ctx context.Context, st store.Store, bus *ingest.Bus, cfg geofence.Conf
 		ix:     geofence.NewIndex(geofence.IndexConfig{}),
 		log:    log,
 		ids:    store.NewIDGen(1),
-		events: make(chan geofence.Event, eventQueue),
+		events: make(chan pending, eventQueue),
 		idMap:  map[int64]int64{},
 		m:      newMetrics(reg),
 	}
@@ -94,7 +95,7 @@ func newMetrics(reg prometheus.Registerer) metrics {
 		}),
 		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "dozor_visits_event_seconds",
-			Help:    "Time from a batch of durable fixes reaching the engine to its events stored.",
+			Help:    "Time from durable fixes published on the bus to their visit event stored.",
 			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14),
 		}),
 	}
@@ -146,11 +147,10 @@ func (s *Service) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case batch := <-s.sub.C():
-			start := time.Now()
+			s.batch = time.Now()
 			pts = s.points(pts[:0], batch)
 			s.engine.Process(pts)
 			s.m.fixes.Add(float64(len(pts)))
-			s.m.latency.Observe(time.Since(start).Seconds())
 		}
 	}
 }
@@ -168,10 +168,17 @@ func (s *Service) points(dst []geofence.Point, batch []store.FixRecord) []geofen
 	return dst
 }
 
+// pending is an event waiting to be stored, with the time its fixes
+// reached the engine.
+type pending struct {
+	e     geofence.Event
+	since time.Time
+}
+
 // emit is the engine's emitter: it queues, never blocks on the store. A
 // full queue blocks the engine, which blocks the bus (the engine must not
-// lose events).
-func (s *Service) emit(e geofence.Event) { s.events <- e }
+// lose events). Only Run's goroutine calls Process, so s.batch is its.
+func (s *Service) emit(e geofence.Event) { s.events <- pending{e, s.batch} }
 
 // store writes queued events with their visits and tells the listeners.
 func (s *Service) store(ctx context.Context) {
@@ -179,8 +186,9 @@ func (s *Service) store(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case e := <-s.events:
-			s.put(ctx, e)
+		case p := <-s.events:
+			s.put(ctx, p.e)
+			s.m.latency.Observe(time.Since(p.since).Seconds())
 		}
 	}
 }

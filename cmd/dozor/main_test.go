@@ -191,13 +191,24 @@ func (s *server) fixes(uid string) []apiFix {
 	return out
 }
 
+// runDozorEnv runs the binary with one extra environment variable.
+func runDozorEnv(t *testing.T, env string, args ...string) (string, error) {
+	t.Helper()
+	return runDozorWith(t, []string{env}, "", args...)
+}
+
 // runDozor runs the binary with args and stdin, returning stdout.
 func runDozor(t *testing.T, stdin string, args ...string) (string, error) {
+	t.Helper()
+	return runDozorWith(t, nil, stdin, args...)
+}
+
+func runDozorWith(t *testing.T, env []string, stdin string, args ...string) (string, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, os.Args[0], args...)
-	cmd.Env = append(os.Environ(), "DOZOR_E2E_MAIN=1")
+	cmd.Env = append(append(os.Environ(), "DOZOR_E2E_MAIN=1"), env...)
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
