@@ -72,8 +72,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 
 	path := filepath.Join(cfg.Dir, FileName)
-	dsn := fmt.Sprintf("file:%s?_journal_mode=WAL&_synchronous=%s&_busy_timeout=10000&_txlock=immediate",
-		path, sync)
+	// A 64 MiB page cache keeps the fix index's upper levels in memory;
+	// with the default 2 MiB, inserts ran at about 0.6x the rate.
+	dsn := fmt.Sprintf("file:%s?_journal_mode=WAL&_synchronous=%s&_busy_timeout=10000"+
+		"&_txlock=immediate&_cache_size=-65536", path, sync)
 	w, err := sql.Open("sqlite3", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
