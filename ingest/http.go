@@ -24,9 +24,10 @@ const (
 // duplicate or a permanently invalid fix also gets 200, counted in the
 // X-Dozor-* headers, so the phone deletes it instead of retrying forever.
 type HTTPHandler struct {
-	proto protocols.Protocol
-	p     *Pipeline
-	log   *slog.Logger
+	proto  protocols.Protocol
+	p      *Pipeline
+	log    *slog.Logger
+	phones Phones // see trust.go
 }
 
 // NewHTTPHandler returns the handler for an HTTP protocol.
@@ -54,10 +55,15 @@ func (h *HTTPHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, http.StatusRequestEntityTooLarge, "body over limit", err)
 		return
 	}
+	cred, target, status, err := h.credential(r)
+	if err != nil {
+		h.fail(w, status, "credential refused", err)
+		return
+	}
 	var msg protocols.Message
 	err = h.proto.DecodeHTTP(protocols.HTTPRequest{
 		Method:      r.Method,
-		Target:      r.URL.RequestURI(),
+		Target:      target,
 		ContentType: r.Header.Get("Content-Type"),
 		Body:        body,
 	}, &msg)
@@ -71,7 +77,7 @@ func (h *HTTPHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		m.errors.WithLabelValues(h.proto.Name, "invalid_fix").Add(float64(rejected))
 	}
 
-	recs, status, err := h.records(r.Context(), msg.Fixes)
+	recs, status, err := h.records(r.Context(), msg.Fixes, cred)
 	if err != nil {
 		h.fail(w, status, "device refused", err)
 		return
@@ -91,8 +97,8 @@ func (h *HTTPHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // records resolves each fix's device and builds the records to store.
-func (h *HTTPHandler) records(ctx context.Context, fixes []protocols.Fix) (
-	[]store.FixRecord, int, error) {
+func (h *HTTPHandler) records(ctx context.Context, fixes []protocols.Fix,
+	cred *store.Credential) ([]store.FixRecord, int, error) {
 	var (
 		recs []store.FixRecord
 		now  = time.Now()
@@ -109,6 +115,9 @@ func (h *HTTPHandler) records(ctx context.Context, fixes []protocols.Fix) (
 			}
 			if err != nil {
 				return nil, http.StatusServiceUnavailable, err
+			}
+			if status, err := h.admit(ctx, cred, dev); err != nil {
+				return nil, status, err
 			}
 			devs[uid] = dev
 		}

@@ -24,6 +24,10 @@ type Pipeline struct {
 	// CellResolution is the H3 resolution of Fix.Cell; 0 means
 	// DefaultCellResolution.
 	CellResolution int
+
+	// Credentials checks the device tokens of phones (trust.go); nil
+	// accepts device ids alone.
+	Credentials Credentials
 }
 
 func (p *Pipeline) cellRes() int {

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -32,6 +33,8 @@ type ListenerConfig struct {
 	Addr        string // host:port
 	Options     protocols.Options
 	IdleTimeout time.Duration
+	Phones      Phones      // HTTP listeners: phone policy (trust.go)
+	TLS         *tls.Config // non-nil: serve TLS (tls.go)
 }
 
 // TCPServer serves one stream protocol on one address with gnet.

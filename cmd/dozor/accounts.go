@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 
 	"dozor/api"
+	"dozor/ingest"
 	"dozor/store"
 )
 
@@ -22,4 +24,18 @@ func withAccounts(ctx context.Context, cfg Config, st store.Store, ac *api.Confi
 	ac.Accounts, ac.Signer = acc, signer
 	ac.Limits.AccessTTL = cfg.AccessTTL
 	return nil
+}
+
+// applyTrustOption applies a listener option of issue 5 (tls, open,
+// enrolled) and reports whether opt was one.
+func applyTrustOption(l *ingest.ListenerConfig, opt string) bool {
+	switch opt {
+	case "tls":
+		l.TLS = &tls.Config{MinVersion: tls.VersionTLS12} // certificate set by serve
+	case string(ingest.PhonesOpen), string(ingest.PhonesEnrolled):
+		l.Phones = ingest.Phones(opt)
+	default:
+		return false
+	}
+	return true
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -45,6 +46,10 @@ type Config struct {
 	LogLevel       string        `yaml:"log_level"`       // debug, info, warn, error
 	LogFormat      string        `yaml:"log_format"`      // text or json
 	AccessTTL      time.Duration `yaml:"access_ttl"`      // access token lifetime
+	TLSCert        string        `yaml:"tls_cert"`        // PEM file, or "self-signed"
+	TLSKey         string        `yaml:"tls_key"`         // PEM file
+
+	apiTLS *tls.Config // built from TLSCert and TLSKey by withTLS
 }
 
 // setting is one configuration key, settable from env and flags.
@@ -79,7 +84,8 @@ func settings() []setting {
 			str(func(c *Config) *string { return &c.Store })},
 		{"http", "address of the API, metrics and health endpoints (default " + defaultHTTP + ")",
 			str(func(c *Config) *string { return &c.HTTP })},
-		{"listen", "device listener NAME=ADDR[,lenient][,maxframe=N]; repeatable " +
+		{"listen", "device listener NAME=ADDR[,lenient][,maxframe=N][,tls][,open|enrolled]; " +
+			"repeatable " +
 			"(default: every protocol on its Traccar port)",
 			func(c *Config, v string) error {
 				c.Listen = append(c.Listen, strings.Fields(strings.ReplaceAll(v, ";", " "))...)
@@ -107,6 +113,11 @@ func settings() []setting {
 			str(func(c *Config) *string { return &c.LogFormat })},
 		{"access-ttl", "lifetime of API access tokens (default 15m)",
 			dur(func(c *Config) *time.Duration { return &c.AccessTTL })},
+		{"tls-cert", "TLS certificate (PEM) of the HTTP port and of listeners marked tls, " +
+			"or self-signed for a generated pair kept in the data folder (default: no TLS)",
+			str(func(c *Config) *string { return &c.TLSCert })},
+		{"tls-key", "TLS private key (PEM) for --tls-cert",
+			str(func(c *Config) *string { return &c.TLSKey })},
 	}
 }
 
@@ -263,6 +274,9 @@ func parseListen(spec string) (ingest.ListenerConfig, error) {
 		return l, fmt.Errorf("listen %q: address %q has no port", spec, l.Addr)
 	}
 	for _, opt := range parts[1:] {
+		if applyTrustOption(&l, opt) {
+			continue
+		}
 		if err := applyListenOption(&l.Options, opt); err != nil {
 			return l, fmt.Errorf("listen %q: %w", spec, err)
 		}
@@ -281,10 +295,8 @@ func applyListenOption(o *protocols.Options, opt string) error {
 			return fmt.Errorf("maxframe %q: want a positive byte count", val)
 		}
 		o.MaxFrame = n
-	case "tls":
-		return errors.New("tls listeners are not available yet")
 	default:
-		return fmt.Errorf("unknown option %q (want lenient or maxframe=N)", opt)
+		return fmt.Errorf("unknown option %q (want lenient, maxframe=N, tls, open or enrolled)", opt)
 	}
 	return nil
 }

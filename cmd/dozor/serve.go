@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -104,6 +105,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	journal := ingest.NewJournal(jcfg, st.Fixes(), bus, metrics, log.With("component", "journal"))
 	pipe := &ingest.Pipeline{Journal: journal, Registry: registry, Metrics: metrics,
 		Log: log.With("component", "ingest"), CellResolution: cfg.CellResolution}
+	if acc, ok := st.(store.Accounts); ok {
+		pipe.Credentials = acc.Trust()
+	}
 
 	tokenHash, fresh, err := api.AdminToken(ctx, st.Meta(), os.Getenv("DOZOR_ADMIN_TOKEN"))
 	if err != nil {
@@ -119,6 +123,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	}
 
 	lcfgs, _ := cfg.listeners()
+	if cfg.apiTLS, err = withTLS(cfg, lcfgs, stdout); err != nil {
+		return err
+	}
 	return runAll(ctx, cfg, log, st, reg, journal, pipe, lcfgs, tokenHash, vs)
 }
 
@@ -158,11 +165,11 @@ func runAll(ctx context.Context, cfg Config, log *slog.Logger, st store.Store,
 
 	g, gctx := errgroup.WithContext(ctx)
 	keep, _ := cfg.retention()
-	comps = append(comps, httpComponent("api", cfg.HTTP, apiSrv),
+	comps = append(comps, httpComponent("api", cfg.HTTP, apiSrv, cfg.apiTLS),
 		maintenance(st, keep, log.With("component", "store")),
 		component{name: "visits", run: vs.Run})
 	for addr, h := range httpMux {
-		comps = append(comps, httpComponent("http "+addr, addr, h))
+		comps = append(comps, httpComponent("http "+addr, addr, h, listenerTLS(lcfgs, addr)))
 	}
 	for _, c := range comps {
 		g.Go(func() error { return c.run(gctx) })
@@ -191,16 +198,19 @@ func listenerComponents(lcfgs []ingest.ListenerConfig, pipe *ingest.Pipeline) (
 	httpMux := map[string]http.Handler{}
 	for _, l := range lcfgs {
 		p := l.Protocol
-		if p.Has(protocols.TCP) {
+		if p.Has(protocols.TCP) && l.TLS != nil {
+			s := ingest.NewTLSServer(l, pipe)
+			comps = append(comps, component{p.Name + "/tls", s.Run, s.Ready()})
+		} else if p.Has(protocols.TCP) {
 			s := ingest.NewTCPServer(l, pipe)
 			comps = append(comps, component{p.Name + "/tcp", s.Run, s.Ready()})
 		}
-		if p.Has(protocols.UDP) {
+		if p.Has(protocols.UDP) && l.TLS == nil { // no DTLS: a TLS listener has no UDP side
 			s := ingest.NewUDPServer(l, pipe)
 			comps = append(comps, component{p.Name + "/udp", s.Run, s.Ready()})
 		}
 		if p.Has(protocols.HTTP) {
-			httpMux[l.Addr] = ingest.NewHTTPHandler(p, pipe)
+			httpMux[l.Addr] = ingest.NewHTTPHandler(p, pipe).WithPhones(l.Phones)
 		}
 	}
 	return comps, httpMux
@@ -223,12 +233,15 @@ func allClosed(comps []component) func() error {
 	}
 }
 
-func httpComponent(name, addr string, h http.Handler) component {
+func httpComponent(name, addr string, h http.Handler, tc *tls.Config) component {
 	ready := make(chan struct{})
 	run := func(ctx context.Context) error {
 		ln, err := net.Listen("tcp", addr)
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
+		}
+		if tc != nil {
+			ln = tls.NewListener(ln, tc)
 		}
 		close(ready)
 		srv := &http.Server{
