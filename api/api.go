@@ -104,6 +104,7 @@ func (s *Server) routes() {
 		s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.cfg.Gatherer, promhttp.HandlerOpts{}))
 	}
 	groups := [][]route{s.deviceRoutes(), s.geoRoutes(), s.accountRoutes(), s.trustRoutes()}
+	groups = append(groups, s.liveRoutes())
 	for _, group := range groups {
 		for _, r := range group {
 			s.mux.Handle(r.pattern, s.auth(r.roles, r.h))
