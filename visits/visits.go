@@ -40,10 +40,11 @@ type Service struct {
 
 	owners sync.Map // device id -> collector id
 
-	events chan pending
-	batch  time.Time // when the batch being processed reached the engine
-	idMu   sync.Mutex
-	idMap  map[int64]int64 // engine visit id -> stored visit id
+	events    chan pending
+	replaying bool      // warm-up: the engine's events are not emitted
+	batch     time.Time // when the batch being processed reached the engine
+	idMu      sync.Mutex
+	idMap     map[int64]int64 // engine visit id -> stored visit id
 
 	lmu       sync.Mutex
 	listeners []chan geofence.Event
@@ -73,6 +74,9 @@ func New(ctx context.Context, st store.Store, bus *ingest.Bus, cfg geofence.Conf
 	}
 	s.engine = geofence.NewEngine(s.ix, cfg, geofence.EmitterFunc(s.emit))
 	if err := s.load(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.warm(ctx, time.Now()); err != nil {
 		return nil, err
 	}
 	s.sub = bus.Subscribe("visits", busQueue, ingest.Block)
@@ -178,7 +182,12 @@ type pending struct {
 // emit is the engine's emitter: it queues, never blocks on the store. A
 // full queue blocks the engine, which blocks the bus (the engine must not
 // lose events). Only Run's goroutine calls Process, so s.batch is its.
-func (s *Service) emit(e geofence.Event) { s.events <- pending{e, s.batch} }
+func (s *Service) emit(e geofence.Event) {
+	if s.replaying {
+		return
+	}
+	s.events <- pending{e, s.batch}
+}
 
 // store writes queued events with their visits and tells the listeners.
 func (s *Service) store(ctx context.Context) {
