@@ -1,6 +1,9 @@
 package protocols
 
-import "sync/atomic"
+import (
+	"sync/atomic"
+	"time"
+)
 
 // Transport is the carrier a listener speaks.
 type Transport uint8
@@ -127,6 +130,16 @@ type Options struct {
 	// BadChecksums, if set, counts the frames accepted only because of
 	// LenientChecksum. It is shared by every session of a listener.
 	BadChecksums *atomic.Uint64
+
+	// TimeZone is the zone of devices configured to report local time
+	// (some GT06 and H02 models); nil means UTC. Protocols whose wire time
+	// is always UTC ignore it.
+	TimeZone *time.Location
+
+	// Params holds protocol-specific listener settings by name (H02:
+	// "binary" = 32 or 45, the size of its binary records). Protocols
+	// ignore names they do not know.
+	Params map[string]string
 }
 
 // AcceptBad is what a session calls on finding a wrong checksum: it reports

@@ -295,8 +295,23 @@ func applyListenOption(o *protocols.Options, opt string) error {
 			return fmt.Errorf("maxframe %q: want a positive byte count", val)
 		}
 		o.MaxFrame = n
+	case "tz":
+		loc, err := time.LoadLocation(val)
+		if err != nil {
+			return fmt.Errorf("tz %q: %w", val, err)
+		}
+		o.TimeZone = loc
+	case "binary":
+		if val != "32" && val != "45" {
+			return fmt.Errorf("binary %q: want 32 or 45 (H02 record size)", val)
+		}
+		if o.Params == nil {
+			o.Params = map[string]string{}
+		}
+		o.Params["binary"] = val
 	default:
-		return fmt.Errorf("unknown option %q (want lenient, maxframe=N, tls, open or enrolled)", opt)
+		return fmt.Errorf("unknown option %q (want lenient, maxframe=N, tz=ZONE, binary=32|45, "+
+			"tls, open or enrolled)", opt)
 	}
 	return nil
 }

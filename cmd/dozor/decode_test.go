@@ -68,4 +68,15 @@ func TestCheckConfig(t *testing.T) {
 	if _, err := runDozor(t, "", "serve", "--check-config", "--unknown-devices", "maybe"); err == nil {
 		t.Fatal("bad policy accepted")
 	}
+	out, err = runDozor(t, "", "serve", "--check-config",
+		"--listen", "gt06=:5023,tz=Europe/Moscow", "--listen", "h02=:5013,binary=45")
+	if err != nil || !strings.Contains(out, "OK") {
+		t.Fatalf("listener options refused: %v %s", err, out)
+	}
+	for _, bad := range []string{"gt06=:5023,tz=Mars/Base", "h02=:5013,binary=33",
+		"teltonika=:5027,frobnicate"} {
+		if _, err := runDozor(t, "", "serve", "--check-config", "--listen", bad); err == nil {
+			t.Fatalf("listener %q accepted", bad)
+		}
+	}
 }

@@ -20,7 +20,7 @@ var Protocol = protocols.Protocol{
 	Port:       5023,
 	Transports: []protocols.Transport{protocols.TCP},
 	NewSession: func(_ protocols.Transport, o protocols.Options) protocols.Session {
-		return New(Config{Options: o})
+		return New(Config{Options: o, TimeZone: o.TimeZone})
 	},
 }
 

@@ -1,6 +1,7 @@
 package h02
 
 import (
+	"strconv"
 	"time"
 
 	"dozor/protocols"
@@ -28,7 +29,8 @@ var Protocol = protocols.Protocol{
 	Port:       5013,
 	Transports: []protocols.Transport{protocols.TCP, protocols.UDP},
 	NewSession: func(_ protocols.Transport, o protocols.Options) protocols.Session {
-		return New(Config{Options: o})
+		n, _ := strconv.Atoi(o.Params["binary"])
+		return New(Config{Options: o, TimeZone: o.TimeZone, BinaryLength: n})
 	},
 }
 
