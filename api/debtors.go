@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"net/http"
+	"slices"
 
 	"dozor/store"
 )
@@ -27,12 +28,17 @@ func (s *Server) listDebtors(w http.ResponseWriter, r *http.Request) {
 		s.storeError(w, "debtors", err)
 		return
 	}
+	p := caller(r)
+	ds = slices.DeleteFunc(ds, func(d store.Debtor) bool { return !p.InTeam(d.Team) })
+	if !s.mustAudit(w, r, "debtor.list", "debtors/"+itoa(int64(len(ds)))) {
+		return
+	}
 	writeJSON(w, http.StatusOK, ds)
 }
 
 func (s *Server) createDebtor(w http.ResponseWriter, r *http.Request) {
 	var d store.Debtor
-	if !readJSON(w, r, &d) || s.badRequest(w, checkDebtor(d)) {
+	if !readJSON(w, r, &d) || s.badRequest(w, checkDebtor(d)) || !ownTeam(w, r, d.Team) {
 		return
 	}
 	d, err := s.cfg.Store.Geo().Debtors().Create(r.Context(), store.Debtor{
@@ -45,6 +51,7 @@ func (s *Server) createDebtor(w http.ResponseWriter, r *http.Request) {
 		s.storeError(w, "debtor", err)
 		return
 	}
+	_ = s.Audit(r, "debtor.create", "debtor/"+itoa(d.ID), d.Team)
 	writeJSON(w, http.StatusCreated, d)
 }
 
@@ -53,9 +60,8 @@ func (s *Server) getDebtor(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	d, err := s.cfg.Store.Geo().Debtors().Get(r.Context(), id)
-	if err != nil {
-		s.storeError(w, "debtor", err)
+	d, ok := s.debtorOf(w, r, id)
+	if !ok || !s.mustAudit(w, r, "debtor.read", "debtor/"+itoa(id)) {
 		return
 	}
 	zs, err := s.cfg.Store.Geo().Zones().List(r.Context(), id)
@@ -68,8 +74,14 @@ func (s *Server) getDebtor(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) updateDebtor(w http.ResponseWriter, r *http.Request) {
 	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	if _, ok := s.debtorOf(w, r, id); !ok {
+		return
+	}
 	var d store.Debtor
-	if !ok || !readJSON(w, r, &d) || s.badRequest(w, checkDebtor(d)) {
+	if !readJSON(w, r, &d) || s.badRequest(w, checkDebtor(d)) || !ownTeam(w, r, d.Team) {
 		return
 	}
 	d.ID = id
@@ -82,12 +94,16 @@ func (s *Server) updateDebtor(w http.ResponseWriter, r *http.Request) {
 		s.storeError(w, "debtor", err)
 		return
 	}
+	_ = s.Audit(r, "debtor.update", "debtor/"+itoa(id), d.Team)
 	writeJSON(w, http.StatusOK, d)
 }
 
 func (s *Server) deleteDebtor(w http.ResponseWriter, r *http.Request) {
 	id, ok := pathID(w, r)
 	if !ok {
+		return
+	}
+	if _, ok := s.debtorOf(w, r, id); !ok {
 		return
 	}
 	zs, _ := s.cfg.Store.Geo().Zones().List(r.Context(), id)
@@ -98,5 +114,6 @@ func (s *Server) deleteDebtor(w http.ResponseWriter, r *http.Request) {
 	for _, z := range zs {
 		s.hooks().ZoneRemoved(z.ID)
 	}
+	_ = s.Audit(r, "debtor.delete", "debtor/"+itoa(id), "")
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -28,30 +29,83 @@ const (
 	maxImportBody = 64 << 20
 )
 
+// geoRoutes: people and places. Debtor data (debtors, their zones) is for
+// supervisors of the debtor's team and auditors, never admins; collectors
+// and device links are also for admins; visits also for the collector who
+// made them. Every object of another team answers 404.
 func (s *Server) geoRoutes() []route {
-	staff := []Role{RoleSupervisor}
-	readers := []Role{RoleSupervisor, RoleAuditor}
+	var (
+		sup        = []Role{RoleSupervisor}
+		debtorRead = []Role{RoleSupervisor, RoleAuditor}
+		people     = []Role{RoleAdmin, RoleSupervisor}
+		peopleRead = []Role{RoleAdmin, RoleSupervisor, RoleAuditor}
+		visitRead  = []Role{RoleSupervisor, RoleAuditor, RoleCollector}
+	)
 	return []route{
-		{"GET /api/v1/collectors", readers, s.listCollectors},
-		{"POST /api/v1/collectors", staff, s.createCollector},
-		{"GET /api/v1/collectors/{id}", readers, s.getCollector},
-		{"PUT /api/v1/collectors/{id}", staff, s.updateCollector},
-		{"DELETE /api/v1/collectors/{id}", staff, s.deleteCollector},
-		{"PUT /api/v1/devices/{uid}/collector", staff, s.linkDevice},
-		{"GET /api/v1/debtors", readers, s.listDebtors},
-		{"POST /api/v1/debtors", staff, s.createDebtor},
-		{"GET /api/v1/debtors/{id}", readers, s.getDebtor},
-		{"PUT /api/v1/debtors/{id}", staff, s.updateDebtor},
-		{"DELETE /api/v1/debtors/{id}", staff, s.deleteDebtor},
-		{"GET /api/v1/zones", readers, s.listZones},
-		{"POST /api/v1/zones", staff, s.createZone},
-		{"POST /api/v1/zones/import", staff, s.importZones},
-		{"GET /api/v1/zones/{id}", readers, s.getZone},
-		{"PUT /api/v1/zones/{id}", staff, s.updateZone},
-		{"DELETE /api/v1/zones/{id}", staff, s.deleteZone},
-		{"GET /api/v1/visits", readers, s.listVisits},
-		{"GET /api/v1/visits/{id}/events", readers, s.visitEvents},
+		{"GET /api/v1/collectors", peopleRead, s.listCollectors},
+		{"POST /api/v1/collectors", people, s.createCollector},
+		{"GET /api/v1/collectors/{id}", peopleRead, s.getCollector},
+		{"PUT /api/v1/collectors/{id}", people, s.updateCollector},
+		{"DELETE /api/v1/collectors/{id}", people, s.deleteCollector},
+		{"PUT /api/v1/devices/{uid}/collector", people, s.linkDevice},
+		{"GET /api/v1/debtors", debtorRead, s.listDebtors},
+		{"POST /api/v1/debtors", sup, s.createDebtor},
+		{"GET /api/v1/debtors/{id}", debtorRead, s.getDebtor},
+		{"PUT /api/v1/debtors/{id}", sup, s.updateDebtor},
+		{"DELETE /api/v1/debtors/{id}", sup, s.deleteDebtor},
+		{"GET /api/v1/zones", debtorRead, s.listZones},
+		{"POST /api/v1/zones", sup, s.createZone},
+		{"POST /api/v1/zones/import", sup, s.importZones},
+		{"GET /api/v1/zones/{id}", debtorRead, s.getZone},
+		{"PUT /api/v1/zones/{id}", sup, s.updateZone},
+		{"DELETE /api/v1/zones/{id}", sup, s.deleteZone},
+		{"GET /api/v1/visits", visitRead, s.listVisits},
+		{"GET /api/v1/visits/{id}/events", visitRead, s.visitEvents},
 	}
+}
+
+// caller is the authenticated caller; routes behind auth always have one.
+func caller(r *http.Request) *Principal {
+	if p, ok := PrincipalFrom(r.Context()); ok {
+		return p
+	}
+	return &Principal{}
+}
+
+// ownTeam checks that the caller may put an object in team.
+func ownTeam(w http.ResponseWriter, r *http.Request, team string) bool {
+	if caller(r).InTeam(team) {
+		return true
+	}
+	writeError(w, http.StatusForbidden, fmt.Sprintf("team %q is not one of yours", clip(team)))
+	return false
+}
+
+// collectorOf loads a collector the caller may see, or answers 404.
+func (s *Server) collectorOf(w http.ResponseWriter, r *http.Request, id int64) (
+	store.Collector, bool) {
+	c, err := s.cfg.Store.Geo().Collectors().Get(r.Context(), id)
+	if err == nil && !caller(r).InTeam(c.Team) {
+		err = store.ErrNotFound
+	}
+	if err != nil {
+		s.storeError(w, "collector", err)
+		return c, false
+	}
+	return c, true
+}
+
+// debtorOf loads a debtor the caller may see, or answers 404.
+func (s *Server) debtorOf(w http.ResponseWriter, r *http.Request, id int64) (store.Debtor, bool) {
+	d, err := s.cfg.Store.Geo().Debtors().Get(r.Context(), id)
+	if err == nil && !caller(r).InTeam(d.Team) {
+		err = store.ErrNotFound
+	}
+	if err != nil {
+		s.storeError(w, "debtor", err)
+		return d, false
+	}
+	return d, true
 }
 
 // readJSON decodes a JSON body into v: application/json only, at most
@@ -133,6 +187,8 @@ func (s *Server) listCollectors(w http.ResponseWriter, r *http.Request) {
 		s.storeError(w, "collectors", err)
 		return
 	}
+	p := caller(r)
+	cs = slices.DeleteFunc(cs, func(c store.Collector) bool { return !p.InTeam(c.Team) })
 	writeJSON(w, http.StatusOK, cs)
 }
 
@@ -142,7 +198,7 @@ func checkCollector(c store.Collector) error {
 
 func (s *Server) createCollector(w http.ResponseWriter, r *http.Request) {
 	var c store.Collector
-	if !readJSON(w, r, &c) || s.badRequest(w, checkCollector(c)) {
+	if !readJSON(w, r, &c) || s.badRequest(w, checkCollector(c)) || !ownTeam(w, r, c.Team) {
 		return
 	}
 	c, err := s.cfg.Store.Geo().Collectors().Create(r.Context(), store.Collector{
@@ -151,6 +207,7 @@ func (s *Server) createCollector(w http.ResponseWriter, r *http.Request) {
 		s.storeError(w, "collector", err)
 		return
 	}
+	_ = s.Audit(r, "collector.create", "collector/"+itoa(c.ID), c.Team)
 	writeJSON(w, http.StatusCreated, c)
 }
 
@@ -159,9 +216,8 @@ func (s *Server) getCollector(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	c, err := s.cfg.Store.Geo().Collectors().Get(r.Context(), id)
-	if err != nil {
-		s.storeError(w, "collector", err)
+	c, ok := s.collectorOf(w, r, id)
+	if !ok {
 		return
 	}
 	devs, err := s.cfg.Store.Geo().Collectors().Devices(r.Context(), id)
@@ -174,8 +230,14 @@ func (s *Server) getCollector(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) updateCollector(w http.ResponseWriter, r *http.Request) {
 	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	if _, ok := s.collectorOf(w, r, id); !ok {
+		return
+	}
 	var c store.Collector
-	if !ok || !readJSON(w, r, &c) || s.badRequest(w, checkCollector(c)) {
+	if !readJSON(w, r, &c) || s.badRequest(w, checkCollector(c)) || !ownTeam(w, r, c.Team) {
 		return
 	}
 	c.ID = id
@@ -183,12 +245,16 @@ func (s *Server) updateCollector(w http.ResponseWriter, r *http.Request) {
 		s.storeError(w, "collector", err)
 		return
 	}
+	_ = s.Audit(r, "collector.update", "collector/"+itoa(id), c.Team)
 	writeJSON(w, http.StatusOK, c)
 }
 
 func (s *Server) deleteCollector(w http.ResponseWriter, r *http.Request) {
 	id, ok := pathID(w, r)
 	if !ok {
+		return
+	}
+	if _, ok := s.collectorOf(w, r, id); !ok {
 		return
 	}
 	devs, _ := s.cfg.Store.Geo().Collectors().Devices(r.Context(), id)
@@ -199,6 +265,7 @@ func (s *Server) deleteCollector(w http.ResponseWriter, r *http.Request) {
 	for _, d := range devs {
 		s.hooks().DeviceLinked(d.ID, 0)
 	}
+	_ = s.Audit(r, "collector.delete", "collector/"+itoa(id), "")
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -217,11 +284,17 @@ func (s *Server) linkDevice(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if body.CollectorID != 0 {
+		if _, ok := s.collectorOf(w, r, body.CollectorID); !ok {
+			return
+		}
+	}
 	if err := s.cfg.Store.Geo().Collectors().Link(r.Context(), d.UID, body.CollectorID); err != nil {
 		s.storeError(w, "collector", err)
 		return
 	}
 	s.hooks().DeviceLinked(d.ID, body.CollectorID)
+	_ = s.Audit(r, "device.link", "device/"+d.UID, "collector/"+itoa(body.CollectorID))
 	writeJSON(w, http.StatusOK, map[string]any{"device": d.UID, "collector_id": body.CollectorID})
 }
 
@@ -239,3 +312,5 @@ func (noHooks) ValidateZone(store.Zone) error { return nil }
 func (noHooks) ZoneChanged(store.Zone) error  { return nil }
 func (noHooks) ZoneRemoved(int64)             {}
 func (noHooks) DeviceLinked(int64, int64)     {}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/paulmach/orb"
@@ -40,6 +41,15 @@ func (s *Server) listZones(w http.ResponseWriter, r *http.Request) {
 		s.storeError(w, "zones", err)
 		return
 	}
+	visible, err := s.visibleDebtors(r)
+	if err != nil {
+		s.storeError(w, "zones", err)
+		return
+	}
+	zs = slices.DeleteFunc(zs, func(z store.Zone) bool { return !visible[z.DebtorID] })
+	if !s.mustAudit(w, r, "zone.list", "zones/"+itoa(int64(len(zs)))) {
+		return
+	}
 	writeJSON(w, http.StatusOK, zs)
 }
 
@@ -50,6 +60,9 @@ func (s *Server) createZone(w http.ResponseWriter, r *http.Request) {
 	}
 	z.ID = 0
 	if s.badRequest(w, s.checkZone(z)) {
+		return
+	}
+	if _, ok := s.debtorOf(w, r, z.DebtorID); !ok {
 		return
 	}
 	made, err := s.cfg.Store.Geo().Zones().Create(r.Context(), []store.Zone{z})
@@ -64,6 +77,7 @@ func (s *Server) createZone(w http.ResponseWriter, r *http.Request) {
 	if err := s.hooks().ZoneChanged(made[0]); err != nil {
 		s.log.Error("Zone stored but not indexed", "zone", made[0].ID, "err", err)
 	}
+	_ = s.Audit(r, "zone.create", "zone/"+itoa(made[0].ID), "debtor/"+itoa(z.DebtorID))
 	writeJSON(w, http.StatusCreated, made[0])
 }
 
@@ -72,9 +86,8 @@ func (s *Server) getZone(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	z, err := s.cfg.Store.Geo().Zones().Get(r.Context(), id)
-	if err != nil {
-		s.storeError(w, "zone", err)
+	z, ok := s.zoneOf(w, r, id)
+	if !ok || !s.mustAudit(w, r, "zone.read", "zone/"+itoa(id)) {
 		return
 	}
 	writeJSON(w, http.StatusOK, z)
@@ -85,9 +98,8 @@ func (s *Server) updateZone(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	old, err := s.cfg.Store.Geo().Zones().Get(r.Context(), id)
-	if err != nil {
-		s.storeError(w, "zone", err)
+	old, ok := s.zoneOf(w, r, id)
+	if !ok {
 		return
 	}
 	var z store.Zone
@@ -105,6 +117,7 @@ func (s *Server) updateZone(w http.ResponseWriter, r *http.Request) {
 	if err := s.hooks().ZoneChanged(z); err != nil {
 		s.log.Error("Zone stored but not indexed", "zone", z.ID, "err", err)
 	}
+	_ = s.Audit(r, "zone.update", "zone/"+itoa(id), "")
 	writeJSON(w, http.StatusOK, z)
 }
 
@@ -113,11 +126,15 @@ func (s *Server) deleteZone(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if _, ok := s.zoneOf(w, r, id); !ok {
+		return
+	}
 	if err := s.cfg.Store.Geo().Zones().Delete(r.Context(), id); err != nil {
 		s.storeError(w, "zone", err)
 		return
 	}
 	s.hooks().ZoneRemoved(id)
+	_ = s.Audit(r, "zone.delete", "zone/"+itoa(id), "")
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -154,6 +171,7 @@ func (s *Server) importZones(w http.ResponseWriter, r *http.Request) {
 			s.log.Error("Zone stored but not indexed", "zone", z.ID, "err", err)
 		}
 	}
+	_ = s.Audit(r, "zone.import", "zones/"+itoa(int64(len(made))), "")
 	writeJSON(w, http.StatusOK, rep)
 }
 
@@ -179,7 +197,11 @@ func (s *Server) importRows(r *http.Request, rep *geofence.ImportReport) []store
 	var out []store.Zone
 	for i, gz := range rep.Zones {
 		if !known[gz.Debtor] {
-			if _, err := s.cfg.Store.Geo().Debtors().Get(r.Context(), gz.Debtor); err != nil {
+			d, err := s.cfg.Store.Geo().Debtors().Get(r.Context(), gz.Debtor)
+			if err == nil && !caller(r).InTeam(d.Team) {
+				err = store.ErrNotFound
+			}
+			if err != nil {
 				rep.Rejected = append(rep.Rejected, geofence.RejectedRow{Row: i + 1,
 					ID:     strconv.FormatInt(gz.ID, 10),
 					Reason: fmt.Sprintf("debtor %d does not exist", gz.Debtor)})
@@ -214,4 +236,33 @@ func polygonJSON(p orb.Polygon) json.RawMessage {
 	}
 	b, _ := json.Marshal(map[string]any{"type": "Polygon", "coordinates": coords})
 	return b
+}
+
+// zoneOf loads a zone whose debtor the caller may see, or answers 404.
+func (s *Server) zoneOf(w http.ResponseWriter, r *http.Request, id int64) (store.Zone, bool) {
+	z, err := s.cfg.Store.Geo().Zones().Get(r.Context(), id)
+	if err != nil {
+		s.storeError(w, "zone", err)
+		return z, false
+	}
+	if _, ok := s.debtorOf(w, r, z.DebtorID); !ok {
+		return z, false
+	}
+	return z, true
+}
+
+// visibleDebtors returns the ids of the debtors of the caller's teams.
+func (s *Server) visibleDebtors(r *http.Request) (map[int64]bool, error) {
+	ds, err := s.cfg.Store.Geo().Debtors().List(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	p := caller(r)
+	out := make(map[int64]bool, len(ds))
+	for _, d := range ds {
+		if p.InTeam(d.Team) {
+			out[d.ID] = true
+		}
+	}
+	return out, nil
 }

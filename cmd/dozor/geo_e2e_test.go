@@ -101,7 +101,7 @@ func TestZonesAPI(t *testing.T) {
 		{"POST", "/api/v1/debtors", js, `{"name":` + strings.Repeat(`"x`, 1) + strings.Repeat("x", 2<<20) + `"}`, 413},
 		{"POST", "/api/v1/debtors", js, `{"name":"dup","external_id":"CRM-7"}`, 409},
 		{"POST", "/api/v1/debtors", js, `{"name":1}`, 400},
-		{"POST", "/api/v1/zones", js, `{"debtor_id":424242,"shape":"circle","lat":1,"lon":1}`, 422},
+		{"POST", "/api/v1/zones", js, `{"debtor_id":424242,"shape":"circle","lat":1,"lon":1}`, 404},
 		{"POST", "/api/v1/zones", js, `{"debtor_id":1,"shape":"hexagon"}`, 400},
 		{"GET", "/api/v1/debtors/..%2F..%2Fetc%2Fpasswd", "", "", 404},
 		{"GET", "/api/v1/zones/1%20OR%201=1", "", "", 404},
