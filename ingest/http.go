@@ -28,6 +28,7 @@ type HTTPHandler struct {
 	p      *Pipeline
 	log    *slog.Logger
 	phones Phones // see trust.go
+	allow  bool   // allow-list policy (admission.go)
 }
 
 // NewHTTPHandler returns the handler for an HTTP protocol.
@@ -109,7 +110,7 @@ func (h *HTTPHandler) records(ctx context.Context, fixes []protocols.Fix,
 		dev, ok := devs[uid]
 		if !ok {
 			var err error
-			dev, err = h.p.Registry.Resolve(ctx, uid, h.proto.Name)
+			dev, err = h.p.Registry.resolveFor(ctx, uid, h.proto.Name, h.allow)
 			if errors.Is(err, ErrRefused) {
 				return nil, http.StatusNotFound, err
 			}

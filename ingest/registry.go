@@ -95,10 +95,7 @@ func (r *Registry) Resolve(ctx context.Context, uid, protocol string) (store.Dev
 	if err != nil {
 		return store.Device{}, err
 	}
-	r.mu.Lock()
-	r.byUID[uid] = d
-	r.mu.Unlock()
-	return checkEnabled(d)
+	return checkEnabled(r.remember(d))
 }
 
 func (r *Registry) create(ctx context.Context, uid, protocol string) (store.Device, error) {

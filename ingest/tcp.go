@@ -35,6 +35,7 @@ type ListenerConfig struct {
 	IdleTimeout time.Duration
 	Phones      Phones      // HTTP listeners: phone policy (trust.go)
 	TLS         *tls.Config // non-nil: serve TLS (tls.go)
+	AllowList   bool        // only devices registered ahead (admission.go)
 }
 
 // TCPServer serves one stream protocol on one address with gnet.
@@ -268,10 +269,12 @@ func (cs *tcpConn) handle(frame []byte) gnet.Action {
 			cs.resolveAsync(id)
 			return gnet.None
 		}
-		d, err := checkEnabled(d)
+		d, err := admitDevice(d, cs.proto(), cs.s.cfg.AllowList)
 		if act := cs.adopt(d, err); act != gnet.None {
 			return act
 		}
+	} else if err := cs.s.p.Registry.recheck(cs.dev); err != nil {
+		return cs.adopt(cs.dev, err)
 	}
 	return cs.dispatch()
 }
@@ -315,7 +318,7 @@ func (cs *tcpConn) resolveAsync(uid string) {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), resolveTimeout)
 		defer cancel()
-		dev, err := cs.s.p.Registry.Resolve(ctx, uid, cs.proto())
+		dev, err := cs.s.p.Registry.resolveFor(ctx, uid, cs.proto(), cs.s.cfg.AllowList)
 		if err != nil && !errors.Is(err, ErrRefused) {
 			cs.s.log.Error("Device lookup failed", "device", uid, "err", err)
 		}

@@ -142,7 +142,7 @@ func (tc *tlsConn) handle(ctx context.Context, frame []byte) bool {
 	}
 	if id := tc.msg.Identity; id != "" && id != tc.dev.UID {
 		rctx, cancel := context.WithTimeout(ctx, resolveTimeout)
-		d, err := s.p.Registry.Resolve(rctx, id, proto)
+		d, err := s.p.Registry.resolveFor(rctx, id, proto, s.cfg.AllowList)
 		cancel()
 		if err != nil {
 			s.log.Warn("Device refused", "device", id, "remote", tc.c.RemoteAddr(), "err", err)
@@ -150,6 +150,10 @@ func (tc *tlsConn) handle(ctx context.Context, frame []byte) bool {
 			return false
 		}
 		tc.dev = d
+	} else if err := s.p.Registry.recheck(tc.dev); err != nil {
+		s.log.Warn("Device refused", "device", tc.dev.UID, "remote", tc.c.RemoteAddr(), "err", err)
+		tc.reply(protocols.Refused, err)
+		return false
 	}
 	switch {
 	case tc.msg.Type != protocols.MsgData || len(tc.msg.Fixes) == 0:

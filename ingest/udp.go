@@ -129,14 +129,14 @@ func (d *datagram) handle(buf []byte, c gnet.Conn) {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), resolveTimeout)
 		defer cancel()
-		d.accept(s.p.Registry.Resolve(ctx, d.msg.Identity, d.proto()))
+		d.accept(s.p.Registry.resolveFor(ctx, d.msg.Identity, d.proto(), s.cfg.AllowList))
 	}()
 }
 
 // accept submits the datagram's fixes for device dev (or refuses it).
 func (d *datagram) accept(dev store.Device, err error) {
 	if err == nil {
-		_, err = checkEnabled(dev)
+		_, err = admitDevice(dev, d.proto(), d.s.cfg.AllowList)
 	}
 	if err != nil {
 		if !errors.Is(err, ErrRefused) {
