@@ -46,6 +46,10 @@ type Config struct {
 	// nil when the server runs without it.
 	Geo GeoHooks
 
+	// Devices is told of device changes (device_admin.go); nil when no
+	// listener runs.
+	Devices DeviceHooks
+
 	// Accounts holds users, sessions, device trust and the audit log;
 	// Signer signs access tokens. With either nil only the admin token
 	// authenticates.
@@ -104,7 +108,7 @@ func (s *Server) routes() {
 		s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.cfg.Gatherer, promhttp.HandlerOpts{}))
 	}
 	groups := [][]route{s.deviceRoutes(), s.geoRoutes(), s.accountRoutes(), s.trustRoutes()}
-	groups = append(groups, s.liveRoutes())
+	groups = append(groups, s.liveRoutes(), s.deviceAdminRoutes())
 	for _, group := range groups {
 		for _, r := range group {
 			s.mux.Handle(r.pattern, s.auth(r.roles, r.h))
