@@ -107,16 +107,23 @@ func (s *Server) routes() {
 	if s.cfg.Gatherer != nil {
 		s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.cfg.Gatherer, promhttp.HandlerOpts{}))
 	}
-	groups := [][]route{s.deviceRoutes(), s.geoRoutes(), s.accountRoutes(), s.trustRoutes()}
-	groups = append(groups, s.liveRoutes(), s.deviceAdminRoutes())
-	for _, group := range groups {
-		for _, r := range group {
-			s.mux.Handle(r.pattern, s.auth(r.roles, r.h))
-		}
+	for _, r := range s.table() {
+		s.mux.Handle(r.pattern, s.auth(r.roles, r.h))
 	}
 	s.mux.Handle("/api/", s.auth(nil, func(w http.ResponseWriter, _ *http.Request) {
 		writeError(w, http.StatusNotFound, "no such endpoint")
 	}))
+}
+
+// table is every API route with the roles it allows.
+func (s *Server) table() []route {
+	groups := [][]route{s.deviceRoutes(), s.geoRoutes(), s.accountRoutes(), s.trustRoutes()}
+	groups = append(groups, s.liveRoutes(), s.deviceAdminRoutes())
+	var out []route
+	for _, g := range groups {
+		out = append(out, g...)
+	}
+	return out
 }
 
 // ServeHTTP implements http.Handler.
