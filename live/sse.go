@@ -19,6 +19,9 @@ func (h *Hub) ServeStream(w http.ResponseWriter, r *http.Request, f Filter) {
 	hdr.Set("Cache-Control", "no-store")
 	hdr.Set("X-Accel-Buffering", "no")
 
+	// The server's read timeout would otherwise end the stream: Go
+	// cancels a request whose connection hits its read deadline.
+	_ = rc.SetReadDeadline(time.Time{})
 	s, snap := h.Subscribe(f, r.Header.Get("Last-Event-ID"))
 	defer s.Close()
 	w.WriteHeader(http.StatusOK)

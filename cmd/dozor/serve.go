@@ -126,7 +126,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	if cfg.apiTLS, err = withTLS(cfg, lcfgs, stdout); err != nil {
 		return err
 	}
-	return runAll(ctx, cfg, log, st, reg, journal, pipe, lcfgs, tokenHash, vs)
+	lm := newLiveMap(st, bus, vs, reg, log.With("component", "live"))
+	return runAll(ctx, cfg, log, st, reg, journal, pipe, lcfgs, tokenHash, vs, lm)
 }
 
 // component is a long-lived part of the server: Run blocks until ctx ends.
@@ -138,7 +139,7 @@ type component struct {
 
 func runAll(ctx context.Context, cfg Config, log *slog.Logger, st store.Store,
 	reg *prometheus.Registry, journal *ingest.Journal, pipe *ingest.Pipeline,
-	lcfgs []ingest.ListenerConfig, tokenHash [32]byte, vs *visits.Service) error {
+	lcfgs []ingest.ListenerConfig, tokenHash [32]byte, vs *visits.Service, lm *liveMap) error {
 	comps, httpMux := listenerComponents(lcfgs, pipe)
 	listenersUp := allClosed(comps)
 
@@ -155,6 +156,7 @@ func runAll(ctx context.Context, cfg Config, log *slog.Logger, st store.Store,
 		return err
 	}
 	apiSrv := api.New(acfg)
+	apiSrv.AttachLive(lm.hub)
 
 	// The journal outlives the listeners: it stops last, so the messages
 	// already submitted are committed and answered.
@@ -165,9 +167,9 @@ func runAll(ctx context.Context, cfg Config, log *slog.Logger, st store.Store,
 
 	g, gctx := errgroup.WithContext(ctx)
 	keep, _ := cfg.retention()
-	comps = append(comps, httpComponent("api", cfg.HTTP, apiSrv, cfg.apiTLS),
+	comps = append(comps, httpComponent("api", cfg.HTTP, lm.handler(apiSrv), cfg.apiTLS),
 		maintenance(st, keep, log.With("component", "store")),
-		component{name: "visits", run: vs.Run})
+		component{name: "visits", run: vs.Run}, lm.component())
 	for addr, h := range httpMux {
 		comps = append(comps, httpComponent("http "+addr, addr, h, listenerTLS(lcfgs, addr)))
 	}
