@@ -27,13 +27,15 @@ func withAccounts(ctx context.Context, cfg Config, st store.Store, ac *api.Confi
 }
 
 // applyTrustOption applies a listener option of issue 5 (tls, open,
-// enrolled) and reports whether opt was one.
+// enrolled, allowlist) and reports whether opt was one.
 func applyTrustOption(l *ingest.ListenerConfig, opt string) bool {
 	switch opt {
 	case "tls":
 		l.TLS = &tls.Config{MinVersion: tls.VersionTLS12} // certificate set by serve
 	case string(ingest.PhonesOpen), string(ingest.PhonesEnrolled):
 		l.Phones = ingest.Phones(opt)
+	case "allowlist":
+		l.AllowList = true // only devices registered ahead, whatever --unknown-devices
 	default:
 		return false
 	}

@@ -84,7 +84,8 @@ func settings() []setting {
 			str(func(c *Config) *string { return &c.Store })},
 		{"http", "address of the API, metrics and health endpoints (default " + defaultHTTP + ")",
 			str(func(c *Config) *string { return &c.HTTP })},
-		{"listen", "device listener NAME=ADDR[,lenient][,maxframe=N][,tls][,open|enrolled]; " +
+		{"listen", "device listener NAME=ADDR[,lenient][,maxframe=N][,tls][,open|enrolled]" +
+			"[,allowlist]; " +
 			"repeatable " +
 			"(default: every protocol on its Traccar port)",
 			func(c *Config, v string) error {
@@ -311,7 +312,7 @@ func applyListenOption(o *protocols.Options, opt string) error {
 		o.Params["binary"] = val
 	default:
 		return fmt.Errorf("unknown option %q (want lenient, maxframe=N, tz=ZONE, binary=32|45, "+
-			"tls, open or enrolled)", opt)
+			"tls, open, enrolled or allowlist)", opt)
 	}
 	return nil
 }

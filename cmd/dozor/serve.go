@@ -145,7 +145,7 @@ func runAll(ctx context.Context, cfg Config, log *slog.Logger, st store.Store,
 
 	acfg := api.Config{
 		Store: st, Gatherer: reg, Log: log.With("component", "api"), TokenHash: tokenHash,
-		Geo: vs,
+		Geo: vs, Devices: pipe.Registry,
 		Ready: map[string]api.ReadyCheck{
 			"store":     st.Ping,
 			"journal":   func(context.Context) error { _, err := journal.Healthy(); return err },
@@ -212,7 +212,8 @@ func listenerComponents(lcfgs []ingest.ListenerConfig, pipe *ingest.Pipeline) (
 			comps = append(comps, component{p.Name + "/udp", s.Run, s.Ready()})
 		}
 		if p.Has(protocols.HTTP) {
-			httpMux[l.Addr] = ingest.NewHTTPHandler(p, pipe).WithPhones(l.Phones)
+			httpMux[l.Addr] = ingest.NewHTTPHandler(p, pipe).WithPhones(l.Phones).
+				WithAllowList(l.AllowList)
 		}
 	}
 	return comps, httpMux
