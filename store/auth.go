@@ -125,6 +125,10 @@ type Enrolment struct {
 	ExpiresAt time.Time `json:"expires_at"`
 	UsedAt    time.Time `json:"used_at,omitzero"`
 	DeviceID  int64     `json:"device_id,omitempty"`
+
+	// DeviceUID, when set, scopes the code to the one device with that
+	// identity: Redeem refuses it for any other.
+	DeviceUID string `json:"device_uid,omitempty"`
 }
 
 // Credential is the token a device holds, bound to that device and to the
@@ -164,8 +168,8 @@ type Trust interface {
 	// or ErrNotFound.
 	Enrolment(ctx context.Context, codeHash string) (Enrolment, error)
 
-	// Redeem uses the enrolment whose code hash is codeHash, if unused and
-	// unexpired at now, for c.DeviceID, and stores c as the device's
+	// Redeem uses the enrolment whose code hash is codeHash, if unused,
+	// unexpired at now and not scoped to another device, for c.DeviceID, and stores c as the device's
 	// credential (replacing any earlier one), in one transaction. A used,
 	// expired or unknown code fails with ErrNotFound.
 	Redeem(ctx context.Context, codeHash string, now time.Time, c Credential) (Enrolment, error)

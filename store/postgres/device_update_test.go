@@ -11,3 +11,8 @@ func TestDeviceUpdate(t *testing.T) {
 	url := testURL(t)
 	storetest.RunDeviceUpdate(t, func(t *testing.T) store.Store { return openTest(t, url) })
 }
+
+func TestEnrolmentScope(t *testing.T) {
+	url := testURL(t)
+	storetest.RunEnrolmentScope(t, func(t *testing.T) store.Store { return openTest(t, url) })
+}

@@ -12,16 +12,16 @@ import (
 type trust struct{ s *Store }
 
 const selectEnrolment = `SELECT id, code_hash, user_id, created_by, created_at, expires_at,
-	used_at, device_id FROM enrolments`
+	used_at, device_id, device_uid FROM enrolments`
 
 func (t trust) CreateEnrolment(ctx context.Context, e store.Enrolment) (store.Enrolment, error) {
 	if e.CreatedAt.IsZero() {
 		e.CreatedAt = nowUTC()
 	}
 	err := t.s.pool.QueryRow(ctx,
-		`INSERT INTO enrolments (code_hash, user_id, created_by, created_at, expires_at)
-		 VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-		e.CodeHash, e.UserID, e.CreatedBy, e.CreatedAt, e.ExpiresAt).Scan(&e.ID)
+		`INSERT INTO enrolments (code_hash, user_id, created_by, created_at, expires_at,
+		 device_uid) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+		e.CodeHash, e.UserID, e.CreatedBy, e.CreatedAt, e.ExpiresAt, e.DeviceUID).Scan(&e.ID)
 	return e, t.s.wrap("create enrolment", err)
 }
 
@@ -42,8 +42,9 @@ func (t trust) Redeem(ctx context.Context, codeHash string, at time.Time,
 		e, err = scanEnrolment(tx.QueryRow(ctx,
 			`UPDATE enrolments SET used_at = $1, device_id = $2
 			 WHERE code_hash = $3 AND used_at IS NULL AND expires_at > $1
+			 AND (device_uid = '' OR device_uid = (SELECT uid FROM devices WHERE id = $2))
 			 RETURNING id, code_hash, user_id, created_by, created_at, expires_at, used_at,
-			 device_id`, at, c.DeviceID, codeHash))
+			 device_id, device_uid`, at, c.DeviceID, codeHash))
 		if err != nil {
 			return err
 		}
@@ -140,7 +141,7 @@ func scanEnrolment(row pgx.Row) (store.Enrolment, error) {
 		used *time.Time
 	)
 	err := row.Scan(&e.ID, &e.CodeHash, &e.UserID, &e.CreatedBy, &e.CreatedAt, &e.ExpiresAt,
-		&used, &e.DeviceID)
+		&used, &e.DeviceID, &e.DeviceUID)
 	e.CreatedAt, e.ExpiresAt, e.UsedAt = e.CreatedAt.UTC(), e.ExpiresAt.UTC(), timeOrZero(used)
 	return e, err
 }

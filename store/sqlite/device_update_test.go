@@ -18,3 +18,13 @@ func TestDeviceUpdate(t *testing.T) {
 		return s
 	})
 }
+
+func TestEnrolmentScope(t *testing.T) {
+	storetest.RunEnrolmentScope(t, func(t *testing.T) store.Store {
+		s, err := sqlite.Open(context.Background(), sqlite.Config{Dir: t.TempDir()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}

@@ -11,16 +11,16 @@ import (
 type trust struct{ s *Store }
 
 const selectEnrolment = `SELECT id, code_hash, user_id, created_by, created_at, expires_at,
-	used_at, device_id FROM enrolments`
+	used_at, device_id, device_uid FROM enrolments`
 
 func (t trust) CreateEnrolment(ctx context.Context, e store.Enrolment) (store.Enrolment, error) {
 	if e.CreatedAt.IsZero() {
 		e.CreatedAt = nowMS()
 	}
 	res, err := t.s.w.ExecContext(ctx,
-		`INSERT INTO enrolments (code_hash, user_id, created_by, created_at, expires_at)
-		 VALUES (?, ?, ?, ?, ?)`,
-		e.CodeHash, e.UserID, e.CreatedBy, unixMS(e.CreatedAt), unixMS(e.ExpiresAt))
+		`INSERT INTO enrolments (code_hash, user_id, created_by, created_at, expires_at,
+		 device_uid) VALUES (?, ?, ?, ?, ?, ?)`,
+		e.CodeHash, e.UserID, e.CreatedBy, unixMS(e.CreatedAt), unixMS(e.ExpiresAt), e.DeviceUID)
 	if err != nil {
 		return store.Enrolment{}, wrap("create enrolment", err)
 	}
@@ -47,8 +47,9 @@ func (t trust) Redeem(ctx context.Context, codeHash string, at time.Time,
 
 	res, err := tx.ExecContext(ctx,
 		`UPDATE enrolments SET used_at = ?, device_id = ?
-		 WHERE code_hash = ? AND used_at = 0 AND expires_at > ?`,
-		unixMS(at), c.DeviceID, codeHash, unixMS(at))
+		 WHERE code_hash = ? AND used_at = 0 AND expires_at > ?
+		 AND (device_uid = '' OR device_uid = (SELECT uid FROM devices WHERE id = ?))`,
+		unixMS(at), c.DeviceID, codeHash, unixMS(at), c.DeviceID)
 	if err := changed("redeem", res, err); err != nil {
 		return store.Enrolment{}, err
 	}
@@ -165,7 +166,8 @@ func scanEnrolment(scan func(...any) error) (store.Enrolment, error) {
 		e                      store.Enrolment
 		created, expires, used int64
 	)
-	err := scan(&e.ID, &e.CodeHash, &e.UserID, &e.CreatedBy, &created, &expires, &used, &e.DeviceID)
+	err := scan(&e.ID, &e.CodeHash, &e.UserID, &e.CreatedBy, &created, &expires, &used, &e.DeviceID,
+		&e.DeviceUID)
 	e.CreatedAt, e.ExpiresAt, e.UsedAt = msTime(created), msTime(expires), msTime(used)
 	return e, err
 }
