@@ -139,7 +139,7 @@ type debtors struct{ s *Store }
 
 const debtorCols = `id, external_id, name, phones, team, created_at`
 
-func scanDebtor(row pgx.Row) (store.Debtor, error) {
+func (d debtors) scan(row pgx.Row) (store.Debtor, error) {
 	var (
 		x  store.Debtor
 		ph []byte
@@ -148,7 +148,14 @@ func scanDebtor(row pgx.Row) (store.Debtor, error) {
 		return x, err
 	}
 	x.CreatedAt = x.CreatedAt.UTC()
-	return x, json.Unmarshal(ph, &x.Phones)
+	if err := json.Unmarshal(ph, &x.Phones); err != nil {
+		return x, err
+	}
+	var err error
+	if x.Name, err = d.s.pii.Open(x.Name, store.FieldDebtorName); err != nil {
+		return x, err
+	}
+	return x, d.s.pii.OpenAll(x.Phones, store.FieldDebtorPhone)
 }
 
 func phonesJSON(p []string) []byte {
@@ -162,13 +169,15 @@ func phonesJSON(p []string) []byte {
 func (d debtors) Create(ctx context.Context, x store.Debtor) (store.Debtor, error) {
 	x.CreatedAt = now()
 	err := d.s.pool.QueryRow(ctx, `INSERT INTO debtors (external_id, name, phones, team,
-		created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`, x.ExternalID, x.Name,
-		phonesJSON(x.Phones), x.Team, x.CreatedAt).Scan(&x.ID)
+		created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`, x.ExternalID,
+		d.s.pii.Seal(x.Name, store.FieldDebtorName),
+		phonesJSON(d.s.pii.SealAll(phones(x.Phones), store.FieldDebtorPhone)), x.Team,
+		x.CreatedAt).Scan(&x.ID)
 	return x, d.s.wrap("create debtor", err)
 }
 
 func (d debtors) Get(ctx context.Context, id int64) (store.Debtor, error) {
-	x, err := scanDebtor(d.s.pool.QueryRow(ctx,
+	x, err := d.scan(d.s.pool.QueryRow(ctx,
 		`SELECT `+debtorCols+` FROM debtors WHERE id = $1`, id))
 	return x, d.s.wrap("get debtor", err)
 }
@@ -181,7 +190,7 @@ func (d debtors) List(ctx context.Context) ([]store.Debtor, error) {
 	defer rows.Close()
 	out := []store.Debtor{}
 	for rows.Next() {
-		x, err := scanDebtor(rows)
+		x, err := d.scan(rows)
 		if err != nil {
 			return nil, d.s.wrap("list debtors", err)
 		}
@@ -192,12 +201,20 @@ func (d debtors) List(ctx context.Context) ([]store.Debtor, error) {
 
 func (d debtors) Update(ctx context.Context, x store.Debtor) error {
 	tag, err := d.s.pool.Exec(ctx, `UPDATE debtors SET external_id = $1, name = $2,
-		phones = $3, team = $4 WHERE id = $5`, x.ExternalID, x.Name, phonesJSON(x.Phones),
-		x.Team, x.ID)
+		phones = $3, team = $4 WHERE id = $5`, x.ExternalID,
+		d.s.pii.Seal(x.Name, store.FieldDebtorName),
+		phonesJSON(d.s.pii.SealAll(phones(x.Phones), store.FieldDebtorPhone)), x.Team, x.ID)
 	return d.s.changed("update debtor", tag, err)
 }
 
 func (d debtors) Delete(ctx context.Context, id int64) error {
 	tag, err := d.s.pool.Exec(ctx, `DELETE FROM debtors WHERE id = $1`, id)
 	return d.s.changed("delete debtor", tag, err)
+}
+
+func phones(p []string) []string {
+	if p == nil {
+		return []string{}
+	}
+	return p
 }

@@ -75,11 +75,15 @@ type Config struct {
 	// PartitionsAhead is how many daily partitions past today Open (and
 	// Maintain) create; default DefaultPartitionsAhead.
 	PartitionsAhead int
+
+	// PII seals debtors' personal fields; zero keeps them in plain text.
+	PII store.PII
 }
 
 // Store is the PostgreSQL implementation of store.Store and store.Retainer.
 // It is safe for concurrent use.
 type Store struct {
+	pii     store.PII
 	pool    *pgxpool.Pool
 	ahead   int
 	closed  atomic.Bool
@@ -111,7 +115,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{pool: pool, ahead: cfg.PartitionsAhead}
+	s := &Store{pool: pool, ahead: cfg.PartitionsAhead, pii: cfg.PII}
 	if s.ahead <= 0 {
 		s.ahead = DefaultPartitionsAhead
 	}

@@ -34,8 +34,8 @@ func (z zones) Create(ctx context.Context, zs []store.Zone) ([]store.Zone, error
 				lon, radius, exit_radius, polygon, exit_margin, min_dwell, created_at)
 				SELECT COALESCE($1, nextval(pg_get_serial_sequence('zones', 'id'))), id,
 				$2, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM debtors WHERE id = $12
-				RETURNING id`, id, x.Address, x.Shape, x.Lat, x.Lon, x.Radius, x.ExitRadius,
-				polygonArg(x), x.ExitMargin, x.MinDwell, x.CreatedAt, x.DebtorID).Scan(&x.ID)
+				RETURNING id`, id, z.s.pii.Seal(x.Address, store.FieldZoneAddress), x.Shape,
+				x.Lat, x.Lon, x.Radius, x.ExitRadius, polygonArg(x), x.ExitMargin, x.MinDwell, x.CreatedAt, x.DebtorID).Scan(&x.ID)
 			if err != nil {
 				return z.s.wrap("zone of unknown debtor", err)
 			}
@@ -49,7 +49,7 @@ func (z zones) Create(ctx context.Context, zs []store.Zone) ([]store.Zone, error
 	return out, nil
 }
 
-func scanZone(row pgx.Row) (store.Zone, error) {
+func (z zones) scan(row pgx.Row) (store.Zone, error) {
 	var (
 		x       store.Zone
 		poly    []byte
@@ -61,11 +61,15 @@ func scanZone(row pgx.Row) (store.Zone, error) {
 		x.Polygon = poly
 	}
 	x.CreatedAt = created.UTC()
+	if err != nil {
+		return x, err
+	}
+	x.Address, err = z.s.pii.Open(x.Address, store.FieldZoneAddress)
 	return x, err
 }
 
 func (z zones) Get(ctx context.Context, id int64) (store.Zone, error) {
-	x, err := scanZone(z.s.pool.QueryRow(ctx, `SELECT `+zoneCols+` FROM zones WHERE id = $1`, id))
+	x, err := z.scan(z.s.pool.QueryRow(ctx, `SELECT `+zoneCols+` FROM zones WHERE id = $1`, id))
 	return x, z.s.wrap("get zone", err)
 }
 
@@ -78,7 +82,7 @@ func (z zones) List(ctx context.Context, debtorID int64) ([]store.Zone, error) {
 	defer rows.Close()
 	out := []store.Zone{}
 	for rows.Next() {
-		x, err := scanZone(rows)
+		x, err := z.scan(rows)
 		if err != nil {
 			return nil, z.s.wrap("list zones", err)
 		}
@@ -90,8 +94,8 @@ func (z zones) List(ctx context.Context, debtorID int64) ([]store.Zone, error) {
 func (z zones) Update(ctx context.Context, x store.Zone) error {
 	tag, err := z.s.pool.Exec(ctx, `UPDATE zones SET address = $1, shape = $2, lat = $3,
 		lon = $4, radius = $5, exit_radius = $6, polygon = $7, exit_margin = $8,
-		min_dwell = $9 WHERE id = $10`, x.Address, x.Shape, x.Lat, x.Lon, x.Radius,
-		x.ExitRadius, polygonArg(x), x.ExitMargin, x.MinDwell, x.ID)
+		min_dwell = $9 WHERE id = $10`, z.s.pii.Seal(x.Address, store.FieldZoneAddress),
+		x.Shape, x.Lat, x.Lon, x.Radius, x.ExitRadius, polygonArg(x), x.ExitMargin, x.MinDwell, x.ID)
 	return z.s.changed("update zone", tag, err)
 }
 

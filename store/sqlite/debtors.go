@@ -16,7 +16,8 @@ func (d debtors) Create(ctx context.Context, x store.Debtor) (store.Debtor, erro
 	x.CreatedAt = now()
 	res, err := d.s.w.ExecContext(ctx,
 		`INSERT INTO debtors (external_id, name, phones, team, created_at) VALUES (?, ?, ?, ?, ?)`,
-		x.ExternalID, x.Name, toJSON(phones(x.Phones)), x.Team, ms(x.CreatedAt))
+		x.ExternalID, d.s.pii.Seal(x.Name, store.FieldDebtorName),
+		toJSON(d.s.pii.SealAll(phones(x.Phones), store.FieldDebtorPhone)), x.Team, ms(x.CreatedAt))
 	if err != nil {
 		return x, wrap("create debtor", err)
 	}
@@ -31,7 +32,7 @@ func phones(p []string) []string {
 	return p
 }
 
-func scanDebtor(scan func(...any) error) (store.Debtor, error) {
+func (d debtors) scan(scan func(...any) error) (store.Debtor, error) {
 	var (
 		x       store.Debtor
 		ph      string
@@ -41,11 +42,18 @@ func scanDebtor(scan func(...any) error) (store.Debtor, error) {
 		return x, err
 	}
 	x.CreatedAt = fromMS(created)
-	return x, json.Unmarshal([]byte(ph), &x.Phones)
+	if err := json.Unmarshal([]byte(ph), &x.Phones); err != nil {
+		return x, err
+	}
+	var err error
+	if x.Name, err = d.s.pii.Open(x.Name, store.FieldDebtorName); err != nil {
+		return x, err
+	}
+	return x, d.s.pii.OpenAll(x.Phones, store.FieldDebtorPhone)
 }
 
 func (d debtors) Get(ctx context.Context, id int64) (store.Debtor, error) {
-	x, err := scanDebtor(d.s.r.QueryRowContext(ctx,
+	x, err := d.scan(d.s.r.QueryRowContext(ctx,
 		`SELECT `+debtorCols+` FROM debtors WHERE id = ?`, id).Scan)
 	return x, wrap("get debtor", err)
 }
@@ -58,7 +66,7 @@ func (d debtors) List(ctx context.Context) ([]store.Debtor, error) {
 	defer rows.Close()
 	out := []store.Debtor{}
 	for rows.Next() {
-		x, err := scanDebtor(rows.Scan)
+		x, err := d.scan(rows.Scan)
 		if err != nil {
 			return nil, wrap("list debtors", err)
 		}
@@ -70,7 +78,8 @@ func (d debtors) List(ctx context.Context) ([]store.Debtor, error) {
 func (d debtors) Update(ctx context.Context, x store.Debtor) error {
 	res, err := d.s.w.ExecContext(ctx,
 		`UPDATE debtors SET external_id = ?, name = ?, phones = ?, team = ? WHERE id = ?`,
-		x.ExternalID, x.Name, toJSON(phones(x.Phones)), x.Team, x.ID)
+		x.ExternalID, d.s.pii.Seal(x.Name, store.FieldDebtorName),
+		toJSON(d.s.pii.SealAll(phones(x.Phones), store.FieldDebtorPhone)), x.Team, x.ID)
 	return affected("update debtor", res, err)
 }
 

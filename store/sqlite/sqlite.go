@@ -42,6 +42,9 @@ type Config struct {
 
 	// Readers is the size of the read connection pool; default 4.
 	Readers int
+
+	// PII seals debtors' personal fields; zero keeps them in plain text.
+	PII store.PII
 }
 
 // Store is the SQLite implementation of store.Store.
@@ -52,6 +55,7 @@ type Store struct {
 	devices devices
 	fixes   fixes
 	meta    meta
+	pii     store.PII
 }
 
 // Open opens (creating if needed) the database in cfg.Dir and applies the
@@ -93,7 +97,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	r.SetMaxOpenConns(readers)
 
-	s := &Store{w: w, r: r}
+	s := &Store{w: w, r: r, pii: cfg.PII}
 	s.devices = devices{s}
 	s.fixes = fixes{s: s}
 	s.meta = meta{s}

@@ -24,7 +24,8 @@ func (z zones) Create(ctx context.Context, zs []store.Zone) ([]store.Zone, error
 			res, err := tx.ExecContext(ctx, `INSERT INTO zones (id, debtor_id, address, shape,
 				lat, lon, radius, exit_radius, polygon, exit_margin, min_dwell, created_at)
 				SELECT ?, id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM debtors WHERE id = ?`,
-				id, x.Address, x.Shape, x.Lat, x.Lon, x.Radius, x.ExitRadius,
+				id, z.s.pii.Seal(x.Address, store.FieldZoneAddress), x.Shape, x.Lat, x.Lon,
+				x.Radius, x.ExitRadius,
 				nullText(string(x.Polygon)), x.ExitMargin, x.MinDwell, ms(x.CreatedAt), x.DebtorID)
 			if err := affected("zone of unknown debtor", res, err); err != nil {
 				return err
@@ -51,7 +52,7 @@ func nullText(s string) any {
 	return s
 }
 
-func scanZone(scan func(...any) error) (store.Zone, error) {
+func (z zones) scan(scan func(...any) error) (store.Zone, error) {
 	var (
 		x       store.Zone
 		poly    string
@@ -63,11 +64,15 @@ func scanZone(scan func(...any) error) (store.Zone, error) {
 		x.Polygon = []byte(poly)
 	}
 	x.CreatedAt = fromMS(created)
+	if err != nil {
+		return x, err
+	}
+	x.Address, err = z.s.pii.Open(x.Address, store.FieldZoneAddress)
 	return x, err
 }
 
 func (z zones) Get(ctx context.Context, id int64) (store.Zone, error) {
-	x, err := scanZone(z.s.r.QueryRowContext(ctx,
+	x, err := z.scan(z.s.r.QueryRowContext(ctx,
 		`SELECT `+zoneCols+` FROM zones WHERE id = ?`, id).Scan)
 	return x, wrap("get zone", err)
 }
@@ -81,7 +86,7 @@ func (z zones) List(ctx context.Context, debtorID int64) ([]store.Zone, error) {
 	defer rows.Close()
 	out := []store.Zone{}
 	for rows.Next() {
-		x, err := scanZone(rows.Scan)
+		x, err := z.scan(rows.Scan)
 		if err != nil {
 			return nil, wrap("list zones", err)
 		}
@@ -93,7 +98,8 @@ func (z zones) List(ctx context.Context, debtorID int64) ([]store.Zone, error) {
 func (z zones) Update(ctx context.Context, x store.Zone) error {
 	res, err := z.s.w.ExecContext(ctx, `UPDATE zones SET address = ?, shape = ?, lat = ?,
 		lon = ?, radius = ?, exit_radius = ?, polygon = ?, exit_margin = ?, min_dwell = ?
-		WHERE id = ?`, x.Address, x.Shape, x.Lat, x.Lon, x.Radius, x.ExitRadius,
+		WHERE id = ?`, z.s.pii.Seal(x.Address, store.FieldZoneAddress), x.Shape, x.Lat, x.Lon,
+		x.Radius, x.ExitRadius,
 		nullText(string(x.Polygon)), x.ExitMargin, x.MinDwell, x.ID)
 	return affected("update zone", res, err)
 }
