@@ -72,6 +72,7 @@ func (s *Server) accountRoutes() []route {
 		{"POST /api/v1/auth/refresh", public, s.refresh},
 		{"POST /api/v1/auth/logout", nil, s.logout},
 		{"GET /api/v1/me", nil, s.me},
+		{"POST /api/v1/me/password", nil, s.changePassword}, // password.go
 		{"GET /api/v1/users", admin, s.listUsers},
 		{"POST /api/v1/users", admin, s.createUser},
 		{"GET /api/v1/users/{id}", admin, s.getUser},

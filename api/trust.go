@@ -43,9 +43,14 @@ func validUID(uid string) bool {
 
 func (s *Server) createEnrolment(w http.ResponseWriter, r *http.Request) {
 	var req struct {
-		UserID int64 `json:"user_id"`
+		UserID    int64  `json:"user_id"`
+		DeviceUID string `json:"device_uid"` // optional: the one device the code may enrol
 	}
 	if !readJSON(w, r, &req) {
+		return
+	}
+	if req.DeviceUID != "" && !validUID(req.DeviceUID) {
+		writeError(w, http.StatusBadRequest, "device_uid: 1 to 64 letters, digits, '.', '-' or '_'")
 		return
 	}
 	p, _ := PrincipalFrom(r.Context())
@@ -61,14 +66,21 @@ func (s *Server) createEnrolment(w http.ResponseWriter, r *http.Request) {
 	now := s.now().UTC().Truncate(time.Millisecond)
 	e, err := s.cfg.Accounts.Trust().CreateEnrolment(r.Context(), store.Enrolment{
 		CodeHash: auth.Hash(code), UserID: u.ID, CreatedBy: p.UserID, CreatedAt: now,
-		ExpiresAt: now.Add(s.cfg.Limits.EnrolTTL)})
+		ExpiresAt: now.Add(s.cfg.Limits.EnrolTTL), DeviceUID: req.DeviceUID})
 	if err != nil {
 		s.storeError(w, "enrolment", err)
 		return
 	}
-	_ = s.Audit(r, "device.enrolment_issued", userObj(u.ID), "enrolment="+strconv.FormatInt(e.ID, 10))
-	writeJSON(w, http.StatusCreated, map[string]any{"code": code, "user_id": u.ID,
-		"expires_at": e.ExpiresAt})
+	detail := "enrolment=" + strconv.FormatInt(e.ID, 10)
+	if e.DeviceUID != "" {
+		detail += " device=" + e.DeviceUID
+	}
+	_ = s.Audit(r, "device.enrolment_issued", userObj(u.ID), detail)
+	out := map[string]any{"code": code, "user_id": u.ID, "expires_at": e.ExpiresAt}
+	if e.DeviceUID != "" {
+		out["device_uid"] = e.DeviceUID
+	}
+	writeJSON(w, http.StatusCreated, out)
 }
 
 // userVisible reports whether account u is within the caller's reach: every
@@ -115,11 +127,16 @@ func (s *Server) enrolPhone(w http.ResponseWriter, r *http.Request) {
 	tr := s.cfg.Accounts.Trust()
 	codeHash := auth.Hash(auth.NormalizeCode(req.Code))
 	e, err := tr.Enrolment(ctx, codeHash)
+	why := "unknown, used or expired code"
 	if err == nil && (!e.UsedAt.IsZero() || !now.Before(e.ExpiresAt)) {
 		err = store.ErrNotFound
 	}
+	if err == nil && e.DeviceUID != "" && e.DeviceUID != req.UID {
+		// Answered like a wrong code; the store's Redeem refuses it too.
+		err, why = store.ErrNotFound, "code scoped to device "+e.DeviceUID
+	}
 	if errors.Is(err, store.ErrNotFound) {
-		_ = s.Audit(r, "device.enrol_refused", "device/"+req.UID, "unknown, used or expired code")
+		_ = s.Audit(r, "device.enrol_refused", "device/"+req.UID, why)
 		writeError(w, http.StatusNotFound, "unknown, used or expired enrolment code")
 		return
 	}
