@@ -69,6 +69,10 @@ type Handler struct {
 // New returns the page's handler. It serves GET / and GET /static/.
 func New(cfg Config) *Handler {
 	static, _ := fs.Sub(files, "static")
+	return newHandler(cfg, static)
+}
+
+func newHandler(cfg Config, static fs.FS) *Handler {
 	h := &Handler{cfg: cfg, static: static, gz: map[string][]byte{}, mux: http.NewServeMux()}
 	h.version = hashFS(static)
 	h.bundled = true
