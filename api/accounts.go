@@ -67,7 +67,7 @@ func (s *Server) initAuth() {
 func (s *Server) accountRoutes() []route {
 	public := []Role{RolePublic}
 	admin := []Role{RoleAdmin}
-	return []route{
+	return append([]route{
 		{"POST /api/v1/auth/login", public, s.login},
 		{"POST /api/v1/auth/refresh", public, s.refresh},
 		{"POST /api/v1/auth/logout", nil, s.logout},
@@ -79,7 +79,7 @@ func (s *Server) accountRoutes() []route {
 		{"PATCH /api/v1/users/{id}", admin, s.patchUser},
 		{"POST /api/v1/users/{id}/unlock", admin, s.unlockUser},
 		{"GET /api/v1/audit", []Role{RoleAuditor}, s.listAudit},
-	}
+	}, s.oidcRoutes()...)
 }
 
 // Roles lists the account roles.
@@ -110,7 +110,7 @@ func ValidUser(u store.User) error {
 	if u.CollectorID < 0 || u.CollectorID != 0 && u.Role != string(RoleCollector) {
 		return errors.New("collector_id: only for role collector")
 	}
-	return nil
+	return validSubject(u.OIDCSubject)
 }
 
 type loginRequest struct {
@@ -371,6 +371,7 @@ type userRequest struct {
 	CollectorID *int64    `json:"collector_id"`
 	Password    *string   `json:"password"`
 	Disabled    *bool     `json:"disabled"`
+	OIDCSubject *string   `json:"oidc_subject"` // "issuer sub"; empty unlinks
 }
 
 // apply copies the fields present in the request onto u.
@@ -386,6 +387,9 @@ func (q userRequest) apply(u *store.User) error {
 	}
 	if q.Disabled != nil {
 		u.Disabled = *q.Disabled
+	}
+	if q.OIDCSubject != nil {
+		u.OIDCSubject = *q.OIDCSubject
 	}
 	if q.Password != nil {
 		h, err := auth.HashPassword(*q.Password)
@@ -412,7 +416,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 	}
 	u, err := s.cfg.Accounts.Users().Create(r.Context(), u)
 	if errors.Is(err, store.ErrConflict) {
-		writeError(w, http.StatusConflict, "name already taken")
+		writeError(w, http.StatusConflict, "name or oidc_subject already taken")
 		return
 	}
 	if err != nil {
@@ -465,7 +469,12 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	if err := s.cfg.Accounts.Users().Update(ctx, u); err != nil {
+	err := s.cfg.Accounts.Users().Update(ctx, u)
+	if errors.Is(err, store.ErrConflict) {
+		writeError(w, http.StatusConflict, "oidc_subject already linked to another account")
+		return
+	}
+	if err != nil {
 		s.storeError(w, "user", err)
 		return
 	}

@@ -50,6 +50,10 @@ type Config struct {
 	// listener runs.
 	Devices DeviceHooks
 
+	// OIDC signs staff in through the bank's identity provider
+	// (oidc.go); nil when none is configured.
+	OIDC *OIDC
+
 	// Accounts holds users, sessions, device trust and the audit log;
 	// Signer signs access tokens. With either nil only the admin token
 	// authenticates.

@@ -23,7 +23,12 @@ func withAccounts(ctx context.Context, cfg Config, st store.Store, ac *api.Confi
 	}
 	ac.Accounts, ac.Signer = acc, signer
 	ac.Limits.AccessTTL = cfg.AccessTTL
-	return nil
+	if cfg.OIDCIssuer != "" {
+		ac.OIDC, err = api.NewOIDC(ctx, api.OIDCConfig{Issuer: cfg.OIDCIssuer,
+			ClientID: cfg.OIDCClientID, ClientSecret: cfg.OIDCSecret,
+			RedirectURL: cfg.OIDCRedirect})
+	}
+	return err
 }
 
 // applyTrustOption applies a listener option of issue 5 (tls, open,

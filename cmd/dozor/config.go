@@ -48,6 +48,10 @@ type Config struct {
 	AccessTTL      time.Duration `yaml:"access_ttl"`      // access token lifetime
 	TLSCert        string        `yaml:"tls_cert"`        // PEM file, or "self-signed"
 	TLSKey         string        `yaml:"tls_key"`         // PEM file
+	OIDCIssuer     string        `yaml:"oidc_issuer"`     // staff sign-in; empty: off
+	OIDCClientID   string        `yaml:"oidc_client_id"`
+	OIDCSecret     string        `yaml:"oidc_client_secret"`
+	OIDCRedirect   string        `yaml:"oidc_redirect_url"`
 
 	apiTLS *tls.Config // built from TLSCert and TLSKey by withTLS
 }
@@ -119,6 +123,14 @@ func settings() []setting {
 			str(func(c *Config) *string { return &c.TLSCert })},
 		{"tls-key", "TLS private key (PEM) for --tls-cert",
 			str(func(c *Config) *string { return &c.TLSKey })},
+		{"oidc-issuer", "OpenID Connect issuer URL for staff sign-in (default: off)",
+			str(func(c *Config) *string { return &c.OIDCIssuer })},
+		{"oidc-client-id", "client id registered at the OpenID Connect provider",
+			str(func(c *Config) *string { return &c.OIDCClientID })},
+		{"oidc-client-secret", "client secret at the provider (prefer the environment variable)",
+			str(func(c *Config) *string { return &c.OIDCSecret })},
+		{"oidc-redirect-url", "this server's /api/v1/auth/oidc/callback URL as browsers reach it",
+			str(func(c *Config) *string { return &c.OIDCRedirect })},
 	}
 }
 
