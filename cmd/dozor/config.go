@@ -43,6 +43,7 @@ type Config struct {
 	QueueSize      int           `yaml:"queue_size"`      // journal queue, messages
 	SQLiteSync     string        `yaml:"sqlite_sync"`     // FULL or NORMAL
 	Retention      string        `yaml:"retention"`       // "400d"; empty or 0 keeps all
+	DataKeys       string        `yaml:"data_keys"`       // key file sealing personal data
 	LogLevel       string        `yaml:"log_level"`       // debug, info, warn, error
 	LogFormat      string        `yaml:"log_format"`      // text or json
 	AccessTTL      time.Duration `yaml:"access_ttl"`      // access token lifetime
@@ -110,6 +111,9 @@ func settings() []setting {
 			num(func(c *Config) *int { return &c.QueueSize })},
 		{"sqlite-sync", "SQLite synchronous mode: FULL or NORMAL (default FULL)",
 			str(func(c *Config) *string { return &c.SQLiteSync })},
+		{"data-keys", "key file sealing debtors' personal data (default: " + keysFileName +
+			" in the data folder, created on first start; or keys in $DOZOR_DATA_KEYRING)",
+			str(func(c *Config) *string { return &c.DataKeys })},
 		{"retention", "drop fixes older than this, in whole days: 400d or 72h (default: keep all)",
 			str(func(c *Config) *string { return &c.Retention })},
 		{"log-level", "debug, info, warn or error (default info)",

@@ -35,6 +35,7 @@ func commands() []command {
 		{"loadgen", "drive simulated Teltonika trackers against a server", runLoadgen},
 		{"simulate", "play a realistic day of collectors against a server", runSimulate},
 		{"zones", "zones import FILE: import debtor zones from GeoJSON or CSV", runZones},
+		{"keys", "keys rotate: new data key, personal data re-sealed with it", runKeys},
 		{"plan", "solve a Solomon VRPTW or TOPTW instance file and print JSON", runPlan},
 		{"migrate", "apply the store's migrations and exit", runMigrate},
 		{"bench", "bench store: raw COPY rate against the store's write path", runBench},

@@ -20,9 +20,10 @@ const (
 // openPostgres opens the PostgreSQL store named by cfg.Store; migrations
 // run as it opens. While the database is unreachable it retries, so a
 // server started before its database comes up by itself.
-func openPostgres(ctx context.Context, cfg Config, log *slog.Logger) (store.Store, error) {
+func openPostgres(ctx context.Context, cfg Config, pii store.PII, log *slog.Logger) (
+	store.Store, error) {
 	for delay := time.Second; ; delay = min(delay*2, 30*time.Second) {
-		st, err := postgres.Open(ctx, postgres.Config{URL: cfg.Store})
+		st, err := postgres.Open(ctx, postgres.Config{URL: cfg.Store, PII: pii})
 		if err == nil {
 			return st, nil
 		}

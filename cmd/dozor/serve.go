@@ -61,14 +61,19 @@ func newLogger(w io.Writer, cfg Config) *slog.Logger {
 }
 
 func openStore(ctx context.Context, cfg Config, log *slog.Logger) (store.Store, error) {
+	keys, err := dataKeys(cfg, log)
+	if err != nil {
+		return nil, fmt.Errorf("data keys: %w", err)
+	}
+	pii := store.PII{Keys: keys}
 	if cfg.Store == "" || strings.HasPrefix(cfg.Store, "sqlite:") {
 		dir := strings.TrimPrefix(cfg.Store, "sqlite:")
 		if dir == "" {
 			dir = cfg.Data
 		}
-		return sqlite.Open(ctx, sqlite.Config{Dir: dir, Synchronous: cfg.SQLiteSync})
+		return sqlite.Open(ctx, sqlite.Config{Dir: dir, Synchronous: cfg.SQLiteSync, PII: pii})
 	}
-	return openPostgres(ctx, cfg, log)
+	return openPostgres(ctx, cfg, pii, log)
 }
 
 // serve wires the server and runs it until ctx ends.
