@@ -282,8 +282,7 @@ func (a *planAPI) myPlan(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body, _ := json.Marshal(day)
-	sum := sha256.Sum256(body)
-	tag := `"` + hex.EncodeToString(sum[:12]) + `"`
+	tag := dayTag(day)
 	w.Header().Set("ETag", tag)
 	w.Header().Set("Cache-Control", "private, no-cache")
 	if r.Header.Get("If-None-Match") == tag {
@@ -296,6 +295,15 @@ func (a *planAPI) myPlan(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(append(body, '\n'))
+}
+
+// dayTag is the ETag of a collector's day: a hash of the route alone, so
+// that edits of other collectors' routes do not make the phone download
+// its own again.
+func dayTag(day *plans.Day) string {
+	route, _ := json.Marshal([]any{day.PlanID, day.Date, day.Leave, day.Return, day.Stops})
+	sum := sha256.Sum256(route)
+	return `"` + hex.EncodeToString(sum[:12]) + `"`
 }
 
 // callerCollector resolves the collector record of the caller: the
