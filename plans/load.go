@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"time"
 
@@ -196,7 +198,8 @@ func (s *Service) addCollectors(snap *snapshot, td *teamData) {
 		}
 		snap.Collectors = append(snap.Collectors, sc)
 	}
-	for id := range td.collectors {
+	ids := slices.Sorted(maps.Keys(td.collectors))
+	for _, id := range ids {
 		if !withProfile[id] {
 			snap.Skipped = append(snap.Skipped, Skipped{CollectorID: id,
 				Reason: "no planning profile (home, shift)"})

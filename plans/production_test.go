@@ -37,6 +37,11 @@ func TestProductionDay(t *testing.T) {
 		build, limit, v.SolveMS, v.Iterations, v.KPI.Visits, v.KPI.Routes, len(v.Unplanned),
 		v.Feasible, v.KPI.ExpectedContacts)
 
+	if sp, err := tm.st.Plans().Get(bg, v.ID); err == nil {
+		t.Logf("stored: problem snapshot %d KiB, plan document %d KiB",
+			len(sp.Problem)>>10, len(sp.Body)>>10)
+	}
+
 	// One edit the way the API makes it: reorder a route, move a visit to
 	// another collector, pin one, drop one.
 	a := stopsOf(v, tm.collector[0])
