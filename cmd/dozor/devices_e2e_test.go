@@ -133,7 +133,8 @@ func TestDeviceDisable(t *testing.T) {
 // TestAllowListListener: on a Teltonika listener marked allowlist, under
 // the default register policy, an unknown tracker gets 00 and is not
 // created, a device created by the open OsmAnd port is refused too, and a
-// tracker registered ahead through the API logs in until it is disabled.
+// tracker registered ahead through the API logs in until it is disabled;
+// the same holds for datagrams on the listener's UDP side.
 func TestAllowListListener(t *testing.T) {
 	telt := freePort(t)
 	s := &server{t: t, data: t.TempDir(), http: freePort(t), telt: telt + ",allowlist",
@@ -174,10 +175,36 @@ func TestAllowListListener(t *testing.T) {
 	if ack, _ := sendAVL(t, c, 2, 5*time.Second); !bytes.Equal(ack, []byte{0, 0, 0, 2}) {
 		t.Fatalf("registered tracker's ack: %x", ack)
 	}
+	if ack := udpAVL(t, s.telt, "356200000000004"); len(ack) > 0 {
+		t.Fatalf("unknown tracker over UDP acknowledged: %x", ack)
+	}
+	if ack := udpAVL(t, s.telt, imei); len(ack) != 7 {
+		t.Fatalf("registered tracker over UDP: ack %x", ack)
+	}
 	if code := s.patchDevice(imei, testToken, map[string]any{"disabled": true}); code != 200 {
 		t.Fatalf("disable: %d", code)
 	}
 	if _, b := loginReply(t, s.telt, imei); b != 0 {
 		t.Fatalf("disabled tracker on the allow-list listener: %02x, want 00", b)
 	}
+	if ack := udpAVL(t, s.telt, imei); len(ack) > 0 {
+		t.Fatalf("disabled tracker over UDP acknowledged: %x", ack)
+	}
+}
+
+// udpAVL sends one Teltonika UDP datagram and returns the ACK read within
+// two seconds (empty if none).
+func udpAVL(t *testing.T, addr, imei string) []byte {
+	t.Helper()
+	c, err := net.Dial("udp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	pkt := teltonika.AppendUDP(nil, 7, 1, imei, teltonika.Codec8, sampleRecords(1, time.Now()))
+	if _, err := c.Write(pkt); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := readFor(c, 7, 2*time.Second)
+	return got
 }
