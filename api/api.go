@@ -39,6 +39,11 @@ type Config struct {
 	// TokenHash is the SHA-256 of the admin bearer token.
 	TokenHash [sha256.Size]byte
 
+	// AdminTokenAllRoles lets the admin token pass every role check
+	// (supervisor and auditor routes too). Off by default: the token is an
+	// admin, and admins see no debtor data.
+	AdminTokenAllRoles bool
+
 	// Ready lists the readiness checks of /readyz by name.
 	Ready map[string]ReadyCheck
 

@@ -41,9 +41,12 @@ type Principal struct {
 	SessionID   int64
 	Via         string // "bearer", "cookie", "admin-token" or "device"
 
-	// Bootstrap marks the admin token of DOZOR_ADMIN_TOKEN: it passes
-	// every role check, for scripts and first setup.
+	// Bootstrap marks the admin token of DOZOR_ADMIN_TOKEN, for scripts
+	// and first setup. It holds the admin role only (no debtor data)
+	// unless the server runs with AdminTokenAllRoles, when it passes every
+	// role check (tests and the demo); either way it is audited as such.
 	Bootstrap bool
+	allRoles  bool
 
 	// Device and Credential are set for a device credential. A revoked
 	// credential only reaches the command routes, so that a wipe queued
@@ -76,7 +79,7 @@ func (p *Principal) allowed(roles []Role) bool {
 	if roles == nil {
 		return p.Role != RoleDevice
 	}
-	return p.Bootstrap || slices.Contains(roles, p.Role)
+	return p.allRoles || slices.Contains(roles, p.Role)
 }
 
 // actor is how the audit log names the caller.
@@ -133,7 +136,7 @@ func (s *Server) authenticate(r *http.Request, device bool) (*Principal, int, st
 			return s.accessCaller(ctx, tok)
 		case kind == "" && !device && s.isAdminToken(tok):
 			return &Principal{Name: "admin-token", Role: RoleAdmin, Via: "admin-token",
-				Bootstrap: true}, 0, ""
+				Bootstrap: true, allRoles: s.cfg.AdminTokenAllRoles}, 0, ""
 		}
 		return nil, http.StatusUnauthorized, "missing or wrong bearer token"
 	}

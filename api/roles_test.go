@@ -240,3 +240,18 @@ func TestDebtorReadsAreAudited(t *testing.T) {
 		t.Fatalf("audit log lacks the read: %s", body)
 	}
 }
+
+// TestAdminTokenIsAdminOnly: by default the bootstrap admin token is an
+// admin: it manages users but reads no debtor data.
+func TestAdminTokenIsAdminOnly(t *testing.T) {
+	w := newWorld(t)
+	w.tokens["token"] = w.adminTk
+	if code, body := w.call("GET", "/api/v1/users", "token", ""); code != 200 {
+		t.Fatalf("users with the admin token: %d %s", code, body)
+	}
+	for _, path := range []string{"/api/v1/debtors", "/api/v1/zones", "/api/v1/visits"} {
+		if code, _ := w.call("GET", path, "token", ""); code != 403 {
+			t.Errorf("GET %s with the admin token: %d, want 403", path, code)
+		}
+	}
+}

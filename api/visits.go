@@ -14,7 +14,7 @@ func (s *Server) listVisits(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := caller(r)
-	if p.Role == RoleCollector && !p.Bootstrap {
+	if p.Role == RoleCollector {
 		q.CollectorID = p.CollectorID // a collector sees their own visits only
 		if p.CollectorID == 0 {
 			writeJSON(w, http.StatusOK, []store.Visit{})

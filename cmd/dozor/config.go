@@ -31,25 +31,26 @@ const (
 // YAML file (--config), then DOZOR_* environment variables, then flags;
 // later sources win. Zero values mean defaults (applied by withDefaults).
 type Config struct {
-	Data           string        `yaml:"data"`            // data folder of the embedded store
-	Store          string        `yaml:"store"`           // "" = SQLite in Data; postgres://...
-	HTTP           string        `yaml:"http"`            // API and web address
-	Listen         []string      `yaml:"listen"`          // NAME=ADDR[,option...]
-	UnknownDevices string        `yaml:"unknown_devices"` // register or reject
-	CellResolution int           `yaml:"cell_resolution"` // H3 resolution kept on fixes
-	IdleTimeout    time.Duration `yaml:"idle_timeout"`    // device connections
-	MaxBatch       int           `yaml:"max_batch"`       // fixes per commit
-	FlushInterval  time.Duration `yaml:"flush_interval"`  // group commit wait
-	QueueSize      int           `yaml:"queue_size"`      // journal queue, messages
-	SQLiteSync     string        `yaml:"sqlite_sync"`     // FULL or NORMAL
-	Retention      string        `yaml:"retention"`       // "400d"; empty or 0 keeps all
-	DataKeys       string        `yaml:"data_keys"`       // key file sealing personal data
-	LogLevel       string        `yaml:"log_level"`       // debug, info, warn, error
-	LogFormat      string        `yaml:"log_format"`      // text or json
-	AccessTTL      time.Duration `yaml:"access_ttl"`      // access token lifetime
-	TLSCert        string        `yaml:"tls_cert"`        // PEM file, or "self-signed"
-	TLSKey         string        `yaml:"tls_key"`         // PEM file
-	OIDCIssuer     string        `yaml:"oidc_issuer"`     // staff sign-in; empty: off
+	Data           string        `yaml:"data"`              // data folder of the embedded store
+	Store          string        `yaml:"store"`             // "" = SQLite in Data; postgres://...
+	HTTP           string        `yaml:"http"`              // API and web address
+	Listen         []string      `yaml:"listen"`            // NAME=ADDR[,option...]
+	UnknownDevices string        `yaml:"unknown_devices"`   // register or reject
+	CellResolution int           `yaml:"cell_resolution"`   // H3 resolution kept on fixes
+	IdleTimeout    time.Duration `yaml:"idle_timeout"`      // device connections
+	MaxBatch       int           `yaml:"max_batch"`         // fixes per commit
+	FlushInterval  time.Duration `yaml:"flush_interval"`    // group commit wait
+	QueueSize      int           `yaml:"queue_size"`        // journal queue, messages
+	SQLiteSync     string        `yaml:"sqlite_sync"`       // FULL or NORMAL
+	Retention      string        `yaml:"retention"`         // "400d"; empty or 0 keeps all
+	DataKeys       string        `yaml:"data_keys"`         // key file sealing personal data
+	AdminScope     string        `yaml:"admin_token_scope"` // admin (default) or all
+	LogLevel       string        `yaml:"log_level"`         // debug, info, warn, error
+	LogFormat      string        `yaml:"log_format"`        // text or json
+	AccessTTL      time.Duration `yaml:"access_ttl"`        // access token lifetime
+	TLSCert        string        `yaml:"tls_cert"`          // PEM file, or "self-signed"
+	TLSKey         string        `yaml:"tls_key"`           // PEM file
+	OIDCIssuer     string        `yaml:"oidc_issuer"`       // staff sign-in; empty: off
 	OIDCClientID   string        `yaml:"oidc_client_id"`
 	OIDCSecret     string        `yaml:"oidc_client_secret"`
 	OIDCRedirect   string        `yaml:"oidc_redirect_url"`
@@ -114,6 +115,9 @@ func settings() []setting {
 		{"data-keys", "key file sealing debtors' personal data (default: " + keysFileName +
 			" in the data folder, created on first start; or keys in $DOZOR_DATA_KEYRING)",
 			str(func(c *Config) *string { return &c.DataKeys })},
+		{"admin-token-scope", "what DOZOR_ADMIN_TOKEN may do: admin (default; no debtor data) " +
+			"or all (every role: tests and demos)",
+			str(func(c *Config) *string { return &c.AdminScope })},
 		{"retention", "drop fixes older than this, in whole days: 400d or 72h (default: keep all)",
 			str(func(c *Config) *string { return &c.Retention })},
 		{"log-level", "debug, info, warn or error (default info)",
@@ -233,6 +237,9 @@ func (c Config) validate() error {
 	if c.Store != "" && !strings.HasPrefix(c.Store, "postgres://") &&
 		!strings.HasPrefix(c.Store, "postgresql://") && !strings.HasPrefix(c.Store, "sqlite:") {
 		errs = append(errs, fmt.Errorf("store %q: want postgres://... or empty", c.Store))
+	}
+	if c.AdminScope != "" && c.AdminScope != "admin" && c.AdminScope != "all" {
+		errs = append(errs, fmt.Errorf("admin-token-scope %q: want admin or all", c.AdminScope))
 	}
 	if _, err := c.retention(); err != nil {
 		errs = append(errs, err)

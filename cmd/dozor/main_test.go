@@ -101,7 +101,9 @@ func (s *server) start() {
 		"--listen", "teltonika=" + s.telt, "--listen", "osmand=" + s.osmand,
 		"--log-level", "debug"}, s.extraArg...)
 	s.cmd = exec.Command(os.Args[0], args...)
-	s.cmd.Env = append(os.Environ(), "DOZOR_E2E_MAIN=1", "DOZOR_ADMIN_TOKEN="+testToken)
+	// The tests drive every role's routes with the admin token.
+	s.cmd.Env = append(os.Environ(), "DOZOR_E2E_MAIN=1", "DOZOR_ADMIN_TOKEN="+testToken,
+		"DOZOR_ADMIN_TOKEN_SCOPE=all")
 	s.stderr = &syncBuffer{}
 	s.cmd.Stderr = s.stderr
 	if err := s.cmd.Start(); err != nil {

@@ -150,7 +150,8 @@ func runAll(ctx context.Context, cfg Config, log *slog.Logger, st store.Store,
 
 	acfg := api.Config{
 		Store: st, Gatherer: reg, Log: log.With("component", "api"), TokenHash: tokenHash,
-		Geo: vs, Devices: pipe.Registry,
+		AdminTokenAllRoles: cfg.AdminScope == "all",
+		Geo:                vs, Devices: pipe.Registry,
 		Ready: map[string]api.ReadyCheck{
 			"store":     st.Ping,
 			"journal":   func(context.Context) error { _, err := journal.Healthy(); return err },
