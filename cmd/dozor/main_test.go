@@ -95,7 +95,23 @@ func startServer(t *testing.T, data string, extra ...string) *server {
 	return s
 }
 
+// start runs the server and waits until it is ready. A port taken
+// between freePort and the server's bind (other test processes run at the
+// same time) is retried on new ports.
 func (s *server) start() {
+	for attempt := 0; ; attempt++ {
+		err := s.tryStart()
+		if err == nil {
+			return
+		}
+		if attempt == 2 || !strings.Contains(err.Error(), "address already in use") {
+			s.t.Fatal(err)
+		}
+		s.http, s.telt, s.osmand = freePort(s.t), freePort(s.t), freePort(s.t)
+	}
+}
+
+func (s *server) tryStart() error {
 	t := s.t
 	args := append([]string{"serve", "--data", s.data, "--http", s.http,
 		"--listen", "teltonika=" + s.telt, "--listen", "osmand=" + s.osmand,
@@ -119,16 +135,16 @@ func (s *server) start() {
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return
+				return nil
 			}
 		}
 		select {
 		case <-s.exited:
-			t.Fatalf("server exited: %s", s.stderr)
+			return fmt.Errorf("server exited: %s", s.stderr)
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-	t.Fatalf("server not ready: %s", s.stderr)
+	return fmt.Errorf("server not ready: %s", s.stderr)
 }
 
 func (s *server) stop() {
