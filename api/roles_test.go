@@ -127,8 +127,12 @@ func (w *world) login(name string) string {
 }
 
 func (w *world) call(method, path, who, body string) (int, string) {
+	return w.callType(method, path, who, "application/json", body)
+}
+
+func (w *world) callType(method, path, who, ctype, body string) (int, string) {
 	req := httptest.NewRequest(method, path, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Type", ctype)
 	if tok := w.tokens[who]; tok != "" {
 		req.Header.Set("Authorization", "Bearer "+tok)
 	}
