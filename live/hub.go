@@ -30,7 +30,7 @@ const (
 
 	// missRefresh is the least time between two directory loads caused by
 	// a device the directory did not know.
-	missRefresh = time.Second
+	missRefresh = 100 * time.Millisecond
 )
 
 // Config tunes a Hub. Zero fields mean the defaults above.
@@ -114,7 +114,8 @@ type Hub struct {
 	// Directory, owned by Run's goroutine.
 	owners   map[int64]int64
 	teams    map[int64]string
-	unlinked map[int64]bool // devices a load after their first fix did not know
+	unlinked map[int64]bool      // devices a load after their first fix did not know
+	missed   map[int64]time.Time // first fix of devices not yet looked up
 	loaded   time.Time
 
 	mu     sync.Mutex // guards everything below
@@ -193,6 +194,7 @@ func New(cfg Config, dir Directory, reg prometheus.Registerer, log *slog.Logger)
 		owners:   map[int64]int64{},
 		teams:    map[int64]string{},
 		unlinked: map[int64]bool{},
+		missed:   map[int64]time.Time{},
 		ring:     make([]*Event, cfg.Ring),
 		states:   map[Key]*state{},
 		subs:     map[*Subscriber]struct{}{},
@@ -243,17 +245,25 @@ func (h *Hub) load(ctx context.Context) {
 	clear(h.unlinked)
 }
 
-// owner returns the key and team of a device, loading the directory
-// again (at most once a second) for a device it has not seen.
+// owner returns the key and team of a device. A device the directory does
+// not know makes the hub load it again (at most every missRefresh); only a
+// load that started after the device's first fix can mark it unlinked.
 func (h *Hub) owner(ctx context.Context, device int64) (Key, string) {
 	col, ok := h.owners[device]
 	if !ok && !h.unlinked[device] {
-		if h.cfg.Now().Sub(h.loaded) >= missRefresh {
+		now := h.cfg.Now()
+		first, seen := h.missed[device]
+		if !seen {
+			first = now
+			h.missed[device] = now
+		}
+		if now.Sub(h.loaded) >= missRefresh {
 			h.load(ctx)
 			col, ok = h.owners[device]
 		}
-		if !ok {
-			h.unlinked[device] = true
+		if ok || !h.loaded.Before(first) {
+			delete(h.missed, device)
+			h.unlinked[device] = !ok
 		}
 	}
 	if !ok {

@@ -289,3 +289,30 @@ func TestHubSlowSubscriberBounded(t *testing.T) {
 		t.Fatal("Take after drop reports ok")
 	}
 }
+
+// TestHubLearnsNewDevice: a device linked just after the hub loaded its
+// directory is not marked as nobody's; the next load resolves it.
+func TestHubLearnsNewDevice(t *testing.T) {
+	linked := false
+	dir := func(context.Context) (map[int64]int64, map[int64]string, error) {
+		owners := map[int64]int64{}
+		if linked {
+			owners[5] = 10
+		}
+		return owners, map[int64]string{10: "north"}, nil
+	}
+	c := &clock{t: t0}
+	h := New(Config{Now: c.Now}, dir, nil, nil)
+	h.load(context.Background())
+	s, _ := h.Subscribe(Filter{Teams: []string{"north"}}, "")
+	defer s.Close()
+
+	linked = true
+	c.Add(10 * time.Millisecond)
+	h.Fixes(context.Background(), []store.FixRecord{rec(5, c.Now(), 55.7, 37.6)})
+	c.Add(time.Second)
+	h.Fixes(context.Background(), []store.FixRecord{rec(5, c.Now(), 55.7, 37.6)})
+	if ps := positions(t, take(t, s)); len(ps) != 1 || ps[0].Collector != 10 {
+		t.Fatalf("positions %+v, want collector 10's", ps)
+	}
+}
