@@ -234,6 +234,10 @@ func TestLiveMapBrowser(t *testing.T) {
 	k := lt.collectors[0]
 	before := evalJS[[]float64](t, ctx, fmt.Sprintf(`[dozor.state.marks.get(%d).lon, dozor.state.marks.get(%d).lat]`, k, k))
 	livePhoneFix(t, s, lt.phones[0], now.Add(5*time.Second), 55.7440, 37.5650, 225)
+	// The fix leaves the framed view: the stream (filtered to the
+	// viewport) still sends it, and the map shows it where it went.
+	waitJS(t, ctx, "the moved position", fmt.Sprintf(`Math.abs(dozor.state.marks.get(%d).lat - 55.744) < 1e-4`, k))
+	evalJS[bool](t, ctx, `dozor.map.jumpTo({center: [37.565, 55.744]}), true`)
 	waitJS(t, ctx, "the marker to move", fmt.Sprintf(`dozor.map.queryRenderedFeatures({layers: ['positions']})
 		.some((f) => f.properties.key === %d && Math.abs(f.geometry.coordinates[1] - 55.744) < 1e-4)`, k))
 	t.Logf("collector %d moved from %v to 55.744,37.565", k, before)
