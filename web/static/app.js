@@ -257,7 +257,9 @@ function connect() {
     state.offline = s.offline_s;
     for (const p of s.positions) state.marks.set(keyOf(p), p);
     for (const [k, pts] of Object.entries(s.trails)) state.trails.set(Number(k), pts);
-    state.snapshots++;
+    // A fresh stream (new viewport or team, or too long away) starts from
+    // a snapshot without visit events: fetch the visits it may have missed.
+    if (state.snapshots++ > 0) loadVisits();
     changed();
   });
   es.addEventListener('fix', (e) => {
