@@ -15,7 +15,7 @@ import (
 // device sees (one flush interval plus one commit) and the rows per commit.
 const (
 	DefaultMaxBatch      = 4096                  // fixes per commit
-	DefaultFlushInterval = 5 * time.Millisecond  // wait for more after the first
+	DefaultFlushInterval = 2 * time.Millisecond  // wait for more after the first
 	DefaultQueueSize     = 8192                  // submissions waiting
 	DefaultWriters       = 1                     // parallel commits
 	maxRetryDelay        = 2 * time.Second       // between failed commits

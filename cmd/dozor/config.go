@@ -106,7 +106,7 @@ func settings() []setting {
 			dur(func(c *Config) *time.Duration { return &c.IdleTimeout })},
 		{"max-batch", "fixes per store commit (default 4096)",
 			num(func(c *Config) *int { return &c.MaxBatch })},
-		{"flush-interval", "group commit wait after the first message (default 5ms)",
+		{"flush-interval", "group commit wait after the first message (default 2ms)",
 			dur(func(c *Config) *time.Duration { return &c.FlushInterval })},
 		{"queue-size", "messages waiting for the journal (default 8192)",
 			num(func(c *Config) *int { return &c.QueueSize })},

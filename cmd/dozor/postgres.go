@@ -13,7 +13,7 @@ import (
 // rows, two commits in flight.
 const (
 	pgMaxBatch      = 5000
-	pgFlushInterval = 20 * time.Millisecond
+	pgFlushInterval = 2 * time.Millisecond
 	pgWriters       = 2
 )
 

@@ -50,6 +50,9 @@ type Config struct {
 // Store is the SQLite implementation of store.Store.
 type Store struct {
 	w, r    *sql.DB // one writer connection, a pool of readers
+	ck      *sql.DB // checkpoints the WAL in the background
+	stopCk  chan struct{}
+	ckDone  chan struct{}
 	mu      sync.Mutex
 	closed  bool
 	devices devices
@@ -84,7 +87,16 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
+	// The writer never checkpoints inside a commit (a checkpoint there
+	// stalls that commit, and every device waiting on it, for up to a few
+	// hundred milliseconds); checkpoint.go does it in the background. The
+	// pragma holds for the writer's one connection, kept open.
 	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	if _, err := w.ExecContext(ctx, "PRAGMA wal_autocheckpoint=0"); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
 
 	r, err := sql.Open("sqlite3", dsn+"&mode=ro")
 	if err != nil {
@@ -103,6 +115,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	s.meta = meta{s}
 
 	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.startCheckpointer(dsn); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -149,6 +165,10 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
+	if s.stopCk != nil {
+		close(s.stopCk)
+		<-s.ckDone
+	}
 	return errors.Join(s.r.Close(), s.w.Close())
 }
 
