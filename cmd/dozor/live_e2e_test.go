@@ -16,7 +16,9 @@ func liveStream(t *testing.T, s *server, token, query, lastID string) (*http.Res
 	if lastID != "" {
 		req.Header.Set("Last-Event-ID", lastID)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	// A bound on the whole stream: a test waiting for an event that never
+	// comes fails instead of hanging the suite.
+	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +89,7 @@ func TestLiveStreamRoles(t *testing.T) {
 	resp.Body.Close()
 
 	livePhoneFix(t, s, lt.phones[1], now, 55.76, 37.59, 90)
-	time.Sleep(300 * time.Millisecond)
+	time.Sleep(time.Second)
 	_, sc = liveStream(t, s, tk.Access, "", id)
 	if _, ev, data := nextEvent(t, sc); ev != "fix" || !strings.Contains(data, "55.76") {
 		t.Fatalf("resumed with %s %s, want the missed fix", ev, data)
