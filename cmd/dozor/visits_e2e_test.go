@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -27,6 +30,8 @@ func TestSimulatedDay(t *testing.T) {
 			visits := waitVisits(t, s, len(truth.Visits))
 			sc := simulate.Compare(truth.Visits, visits)
 			t.Logf("%d fixes, score %+v", truth.Fixes, sc)
+			t.Logf("durable fixes to stored visit event: p99 <= %.4f s",
+				histogramQuantile(t, s, "dozor_visits_event_seconds", 0.99))
 			if sc.Recall < 0.95 || sc.Precision < 0.95 || sc.Splits > 0 {
 				t.Fatalf("visits do not match the truth: %+v", sc)
 			}
@@ -60,4 +65,37 @@ func waitVisits(t *testing.T, s *server, want int) []store.Visit {
 		time.Sleep(250 * time.Millisecond)
 	}
 	return last
+}
+
+// histogramQuantile reads a Prometheus histogram from the server's metrics
+// and returns the upper bound of the bucket holding quantile q.
+func histogramQuantile(t *testing.T, s *server, name string, q float64) float64 {
+	t.Helper()
+	type bucket struct{ le, n float64 }
+	var bs []bucket
+	for _, line := range strings.Split(metrics(t, s), "\n") {
+		if !strings.HasPrefix(line, name+`_bucket{le="`) {
+			continue
+		}
+		var b bucket
+		le := strings.TrimPrefix(line, name+`_bucket{le="`)
+		le, rest, _ := strings.Cut(le, `"} `)
+		if le == "+Inf" {
+			b.le = math.Inf(1)
+		} else {
+			b.le, _ = strconv.ParseFloat(le, 64)
+		}
+		b.n, _ = strconv.ParseFloat(rest, 64)
+		bs = append(bs, b)
+	}
+	if len(bs) == 0 || bs[len(bs)-1].n == 0 {
+		return 0
+	}
+	total := bs[len(bs)-1].n
+	for _, b := range bs {
+		if b.n >= q*total {
+			return b.le
+		}
+	}
+	return math.Inf(1)
 }
