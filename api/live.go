@@ -244,6 +244,9 @@ func (s *Server) dayFixes(w http.ResponseWriter, r *http.Request, day *dayTrack)
 				return false
 			}
 			for _, f := range recs {
+				if !f.Fix.Plausible() {
+					continue // no GPS fix: 0,0 is not a place the collector went
+				}
 				day.Track = append(day.Track, [6]float64{f.Fix.Lon, f.Fix.Lat,
 					float64(f.Fix.Time.UnixMilli()), f.Fix.Speed, f.Fix.Course, float64(d.ID)})
 			}

@@ -274,7 +274,10 @@ func (h *Hub) owner(ctx context.Context, device int64) (Key, string) {
 
 // Fixes takes one batch from the bus: sorted by device, then fix time.
 // Run calls it; tests may call it directly instead of running the hub.
+// Records without a usable position (a tracker with no GPS fix sends 0,0)
+// move no marker and draw no trail.
 func (h *Hub) Fixes(ctx context.Context, batch []store.FixRecord) {
+	batch = plausible(batch)
 	type owned struct {
 		key  Key
 		team string
@@ -296,6 +299,23 @@ func (h *Hub) Fixes(ctx context.Context, batch []store.FixRecord) {
 		last := i+1 == len(batch) || batch[i+1].DeviceID != batch[i].DeviceID
 		h.fixLocked(keys[i].key, keys[i].team, &batch[i], now, last)
 	}
+}
+
+// plausible returns the records whose coordinates can be a position, in a
+// new slice only when some are dropped.
+func plausible(batch []store.FixRecord) []store.FixRecord {
+	for i := range batch {
+		if !batch[i].Fix.Plausible() {
+			out := append([]store.FixRecord(nil), batch[:i]...)
+			for j := i + 1; j < len(batch); j++ {
+				if batch[j].Fix.Plausible() {
+					out = append(out, batch[j])
+				}
+			}
+			return out
+		}
+	}
+	return batch
 }
 
 // fixLocked applies one fix; only the last fix of a device in a batch

@@ -316,3 +316,23 @@ func TestHubLearnsNewDevice(t *testing.T) {
 		t.Fatalf("positions %+v, want collector 10's", ps)
 	}
 }
+
+// TestHubIgnoresNoFix: a tracker without a GPS fix sends 0,0; the marker
+// stays where the last real position put it.
+func TestHubIgnoresNoFix(t *testing.T) {
+	h, _ := newTestHub(t, Config{})
+	s, _ := h.Subscribe(Filter{AllTeams: true}, "")
+	defer s.Close()
+	h.Fixes(context.Background(), []store.FixRecord{
+		rec(1, t0.Add(-3*time.Second), 55.70, 37.60),
+		rec(1, t0.Add(-2*time.Second), 0, 0),
+	})
+	ps := positions(t, take(t, s))
+	if len(ps) != 1 || ps[0].Lat != 55.70 {
+		t.Fatalf("positions %+v, want the real one only", ps)
+	}
+	h.Fixes(context.Background(), []store.FixRecord{rec(1, t0.Add(-time.Second), 0, 0)})
+	if ps := positions(t, take(t, s)); len(ps) != 0 {
+		t.Fatalf("a no-fix record moved the marker: %+v", ps)
+	}
+}
