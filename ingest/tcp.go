@@ -176,9 +176,10 @@ type tcpConn struct {
 
 	sess     protocols.Session
 	msg      protocols.Message
-	dev      store.Device // zero until the device is identified
-	pending  *resolution  // result of an asynchronous lookup
-	retry    bool         // the records wait for room in the journal
+	dev      store.Device    // zero until the device is identified
+	pending  *resolution     // result of an asynchronous lookup
+	retry    bool            // the records wait for room in the journal
+	status   []protocols.Fix // one position-less record for a status
 	sub      Submission
 	reply    []byte
 	decoded  time.Time
@@ -295,6 +296,11 @@ func (cs *tcpConn) adopt(dev store.Device, err error) gnet.Action {
 // yet identified) connection.
 func (cs *tcpConn) dispatch() gnet.Action {
 	switch {
+	case (cs.msg.Type != protocols.MsgData || len(cs.msg.Fixes) == 0) &&
+		len(cs.msg.Status) > 0 && cs.dev.ID != 0:
+		// A status without a position (an SOS with no GPS fix): kept, and
+		// answered once durable, like data.
+		return cs.submitStatus()
 	case cs.msg.Type != protocols.MsgData || len(cs.msg.Fixes) == 0:
 		// Logins, heartbeats and command answers: nothing to keep as a
 		// position, so the reply goes out now.
@@ -310,6 +316,22 @@ func (cs *tcpConn) dispatch() gnet.Action {
 	p.Metrics.fixes.WithLabelValues(cs.proto()).Add(float64(len(cs.msg.Fixes)))
 	cs.decoded = time.Now()
 	cs.sub.Recs = p.appendRecords(cs.sub.Recs[:0], cs.msg.Fixes, cs.dev, cs.proto(), cs.decoded)
+	return cs.enqueue()
+}
+
+// submitStatus keeps the message's status as one record without a
+// position: Valid false, no cell, at the status time or now.
+func (cs *tcpConn) submitStatus() gnet.Action {
+	p := cs.s.p
+	cs.decoded = time.Now()
+	// appendRecords copies the attributes, so the record may alias
+	// msg.Status, which stays untouched while the message is in flight.
+	cs.status = append(cs.status[:0], protocols.Fix{Time: cs.msg.StatusTime,
+		Attrs: cs.msg.Status})
+	if cs.status[0].Time.IsZero() {
+		cs.status[0].Time = cs.decoded
+	}
+	cs.sub.Recs = p.appendRecords(cs.sub.Recs[:0], cs.status, cs.dev, cs.proto(), cs.decoded)
 	return cs.enqueue()
 }
 

@@ -79,6 +79,13 @@ type Message struct {
 	// Fixes are the positions decoded from the frame, in frame order.
 	Fixes []Fix
 
+	// Status holds what a message reported without a position: battery
+	// and signal of a heartbeat, an alarm (SOS) sent with no GPS fix.
+	// Ingest keeps it as a record without a position (Valid false, no
+	// cell), at StatusTime, or at the receive time when that is zero.
+	Status     Attrs
+	StatusTime time.Time
+
 	// Reply is protocol-private context needed to build the reply later,
 	// after the fixes are durable. Ingest copies it with the message.
 	Reply Reply
@@ -101,6 +108,8 @@ func (m *Message) Reset() {
 	m.Fixes = m.Fixes[:0]
 	m.Type = 0
 	m.Identity = ""
+	m.Status = m.Status[:0]
+	m.StatusTime = time.Time{}
 	m.Reply = Reply{Data: m.Reply.Data[:0]}
 }
 

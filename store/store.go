@@ -105,8 +105,9 @@ type Fixes interface {
 	// Track returns a device's fixes in fix-time order.
 	Track(ctx context.Context, q TrackQuery) ([]FixRecord, error)
 
-	// Last returns the device's fix with the latest fix time, or
-	// ErrNotFound.
+	// Last returns the device's fix with a position and the latest fix
+	// time, or ErrNotFound. Records without a position (a status or an
+	// alarm sent with no GPS fix, stored at 0,0 and not valid) are skipped.
 	Last(ctx context.Context, deviceID int64) (FixRecord, error)
 
 	// Count returns the number of fixes stored for the device.

@@ -28,6 +28,8 @@ func (s *Session) decodeBody(p packet, m *protocols.Message) error {
 	switch p.typ {
 	case Status, Heartbeat:
 		m.Type = protocols.MsgHeartbeat
+		r := wire.NewReader(b)
+		m.Status = readStatusAttrs(&r, m.Status)
 	case TimeRequest:
 		m.Type = protocols.MsgOther
 		m.Reply.N = replyTime
@@ -171,18 +173,25 @@ func readLBS(r *wire.Reader) {
 
 // readStatus reads terminal info, voltage level, GSM signal and alarm.
 func readStatus(r *wire.Reader, f *protocols.Fix) {
+	f.Attrs = readStatusAttrs(r, f.Attrs)
+}
+
+// readStatusAttrs reads the status block into dst; a short block adds
+// nothing.
+func readStatusAttrs(r *wire.Reader, dst protocols.Attrs) protocols.Attrs {
 	info, volt, gsm, alarm := r.U8(), r.U8(), r.U8(), r.U8()
 	if r.Err() != nil {
-		return
+		return dst
 	}
-	f.Attrs = append(f.Attrs,
+	dst = append(dst,
 		protocols.Bool(protocols.AttrIgnition, info&0x02 != 0),
 		protocols.Bool(protocols.AttrCharging, info&0x04 != 0),
 		protocols.Uint(protocols.AttrBatteryLevel, uint64(min(volt, 6))*100/6),
 		protocols.Uint(protocols.AttrGSM, uint64(gsm)))
 	if name := alarmName(alarm); name != "" {
-		f.Attrs = append(f.Attrs, protocols.String(protocols.AttrAlarm, name))
+		dst = append(dst, protocols.String(protocols.AttrAlarm, name))
 	}
+	return dst
 }
 
 // alarmName maps the alarm byte of status packets to a common name.
@@ -255,7 +264,15 @@ func (s *Session) decodeX1(b []byte, m *protocols.Message) error {
 // GPS info byte but no speed.
 func (s *Session) decodeAlarm(b []byte, m *protocols.Message) error {
 	if len(b) <= 7 {
-		return nil // time and alarm code only: nothing to store
+		// Time and alarm code only: no position, but the alarm (an SOS)
+		// is kept as the message's status.
+		if len(b) == 7 && validTime(b[:6]) {
+			t := b[:6]
+			m.StatusTime = time.Date(2000+int(t[0]), time.Month(t[1]), int(t[2]),
+				int(t[3]), int(t[4]), int(t[5]), 0, s.loc).UTC()
+			m.Status = append(m.Status, protocols.String(protocols.AttrAlarm, alarm95Name(b[6])))
+		}
+		return nil
 	}
 	r := wire.NewReader(b)
 	hasSats := false

@@ -328,8 +328,8 @@ func bound(t time.Time, inf pgtype.InfinityModifier) pgtype.Timestamptz {
 // device that reported today that is the empty days ahead and today's
 // index. See the package doc for why there is no last-fix table.
 func (f *fixes) Last(ctx context.Context, deviceID int64) (store.FixRecord, error) {
-	rows, err := f.s.pool.Query(ctx, selectFix+
-		` WHERE device_id = $1 ORDER BY fix_time DESC, id DESC LIMIT 1`, deviceID)
+	rows, err := f.s.pool.Query(ctx, selectFix+` WHERE device_id = $1
+		AND NOT (lat = 0 AND lon = 0) ORDER BY fix_time DESC, id DESC LIMIT 1`, deviceID)
 	if err != nil {
 		return store.FixRecord{}, f.s.wrap("last fix", err)
 	}

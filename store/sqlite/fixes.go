@@ -155,8 +155,8 @@ func (f *fixes) Track(ctx context.Context, q store.TrackQuery) ([]store.FixRecor
 }
 
 func (f *fixes) Last(ctx context.Context, deviceID int64) (store.FixRecord, error) {
-	row := f.s.r.QueryRowContext(ctx, selectFix+
-		` WHERE device_id = ? ORDER BY fix_time DESC, id DESC LIMIT 1`, deviceID)
+	row := f.s.r.QueryRowContext(ctx, selectFix+` WHERE device_id = ?
+		AND NOT (lat = 0 AND lon = 0) ORDER BY fix_time DESC, id DESC LIMIT 1`, deviceID)
 	r, err := scanFix(row.Scan)
 	return r, wrap("last fix", err)
 }

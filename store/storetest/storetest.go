@@ -294,6 +294,12 @@ func testLast(t *testing.T, s store.Store) {
 	if err := s.Fixes().Append(ctx(t), recs); err != nil {
 		t.Fatal(err)
 	}
+	// A later status record without a position does not hide the fix.
+	status := record(d.ID, 40)
+	status.Fix.Lat, status.Fix.Lon, status.Fix.Valid = 0, 0, false
+	if err := s.Fixes().Append(ctx(t), []store.FixRecord{status}); err != nil {
+		t.Fatal(err)
+	}
 	last, err := s.Fixes().Last(ctx(t), d.ID)
 	if err != nil {
 		t.Fatal(err)
