@@ -20,9 +20,10 @@ const maxDecodeLine = 4 << 20
 
 // decodeOutput is one line of `dozor decode` output.
 type decodeOutput struct {
-	Fixes []fixOut `json:"fixes"`
-	Ack   string   `json:"ack"`
-	Error string   `json:"error"`
+	Fixes  []fixOut        `json:"fixes"`
+	Status json.RawMessage `json:"status,omitempty"` // reported without a position
+	Ack    string          `json:"ack"`
+	Error  string          `json:"error"`
 }
 
 type fixOut struct {
@@ -225,6 +226,9 @@ func (d *lineDecoder) frame(b []byte, out *decodeOutput) {
 	out.Ack += hex.EncodeToString(d.sess.AppendReply(nil, &d.msg, v, err))
 	if err == nil {
 		appendFixes(out, d.msg.Fixes)
+		if len(d.msg.Status) > 0 {
+			out.Status = d.msg.Status.AppendJSON(nil)
+		}
 	}
 }
 
