@@ -157,7 +157,14 @@ func (r *run) device(ctx context.Context, i int) error {
 		recs = make([]teltonika.Record, r.cfg.Records)
 		ack  [4]byte
 	)
-	for next := time.Now(); ctx.Err() == nil; next = next.Add(pace) {
+	// Real trackers are not synchronised: each device starts at a random
+	// point of its interval, so a paced run is a steady rate, not bursts
+	// of every device at once.
+	start := time.Now()
+	if pace > 0 {
+		start = start.Add(time.Duration(rng.Int64N(int64(pace))))
+	}
+	for next := start; ctx.Err() == nil; next = next.Add(pace) {
 		if pace > 0 {
 			if d := time.Until(next); d > 0 {
 				time.Sleep(d)
