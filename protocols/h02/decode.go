@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"dozor/protocols"
+	"dozor/protocols/wire"
 )
 
 // knotsToKmh converts the wire speed to km/h.
@@ -36,7 +37,7 @@ func (s *Session) decodeText(frame []byte, m *protocols.Message) error {
 	if len(frame) < 2 || frame[len(frame)-1] != '#' {
 		return fmt.Errorf("h02: text frame without '#': %w", protocols.ErrTruncated)
 	}
-	f := splitFields(s.fields, frame[1:len(frame)-1])
+	f := wire.SplitFields(s.fields, frame[1:len(frame)-1])
 	s.fields = f
 	if len(f) < 3 {
 		m.Type = protocols.MsgOther
@@ -129,10 +130,10 @@ func (s *Session) decodeFields(f [][]byte, v int, hms []byte, m *protocols.Messa
 	fx.Time = when
 	fx.Lat, fx.Lon = hemisphere(lat, f[t+3], 'S'), hemisphere(lon, f[t+5], 'W')
 	fx.Valid = hasTime && validFlag(f[t+1])
-	if v, ok := parseDecimal(f[t+6]); ok && v >= 0 {
+	if v, ok := wire.ParseDecimal(f[t+6]); ok && v >= 0 {
 		fx.Speed = v * knotsToKmh
 	}
-	if v, ok := parseDecimal(f[t+7]); ok && v >= 0 {
+	if v, ok := wire.ParseDecimal(f[t+7]); ok && v >= 0 {
 		fx.Course = v
 	}
 	if len(f) > t+9 {

@@ -1,57 +1,8 @@
 package h02
 
+import "dozor/protocols/wire"
+
 // Small allocation-free parsers for the ASCII fields of text frames.
-
-// splitFields appends the comma-separated fields of b to dst[:0], at most
-// cap(dst); the last field keeps any further commas.
-func splitFields(dst [][]byte, b []byte) [][]byte {
-	dst = dst[:0]
-	start := 0
-	for i := 0; i < len(b) && len(dst) < cap(dst)-1; i++ {
-		if b[i] == ',' {
-			dst = append(dst, b[start:i])
-			start = i + 1
-		}
-	}
-	return append(dst, b[start:])
-}
-
-// parseDecimal parses an optionally signed decimal number with at most one
-// point ("12", "-3.25", "0.286", ".5") without allocating.
-func parseDecimal(b []byte) (float64, bool) {
-	neg := false
-	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
-		neg = b[0] == '-'
-		b = b[1:]
-	}
-	if len(b) == 0 || len(b) > 18 {
-		return 0, false
-	}
-	var mant int64
-	scale, dot, digits := 1.0, false, 0
-	for _, c := range b {
-		switch {
-		case c >= '0' && c <= '9':
-			mant = mant*10 + int64(c-'0')
-			digits++
-			if dot {
-				scale *= 10
-			}
-		case c == '.' && !dot:
-			dot = true
-		default:
-			return 0, false
-		}
-	}
-	if digits == 0 {
-		return 0, false
-	}
-	v := float64(mant) / scale
-	if neg {
-		v = -v
-	}
-	return v, true
-}
 
 // parseUint parses decimal digits.
 func parseUint(b []byte) (int, bool) {
@@ -102,7 +53,7 @@ func parseCoordinate(b []byte) (float64, bool) {
 		for i := 1; i < len(b); i++ {
 			if b[i] == '-' {
 				deg, ok1 := parseUint(b[1:i])
-				mins, ok2 := parseDecimal(b[i+1:])
+				mins, ok2 := wire.ParseDecimal(b[i+1:])
 				return float64(deg) + mins/60, ok1 && ok2 && mins < 60
 			}
 		}
@@ -128,6 +79,6 @@ func parseCoordinate(b []byte) (float64, bool) {
 		deg, ok1 = parseUint(b[:dot-2])
 		m0 = dot - 2
 	}
-	mins, ok2 := parseDecimal(b[m0:])
+	mins, ok2 := wire.ParseDecimal(b[m0:])
 	return float64(deg) + mins/60, ok1 && ok2 && mins < 60
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"dozor/protocols"
+	"dozor/protocols/wire"
 )
 
 const knotsToKmh = 1.852
@@ -45,7 +46,7 @@ func (s *Session) Decode(frame []byte, m *protocols.Message) error {
 	if err != nil {
 		return protocols.At(i, err)
 	}
-	f := splitFields(s.fields, body)
+	f := wire.SplitFields(s.fields, body)
 	s.fields = f
 	if err := s.decodeSentence(f, m); err != nil {
 		return fmt.Errorf("nmea: %s: %w", f[0], err)
@@ -137,7 +138,7 @@ func (s *Session) decodePlain(line []byte, m *protocols.Message) error {
 	case isID(line):
 		s.announce(m, line)
 	case bytes.HasPrefix(line, []byte("QZE,")):
-		return s.decodeQZE(splitFields(s.fields, line), m)
+		return s.decodeQZE(wire.SplitFields(s.fields, line), m)
 	default:
 		err := fmt.Errorf("nmea: line %.20q is no sentence: %w", line, protocols.ErrMalformed)
 		return protocols.At(0, err)

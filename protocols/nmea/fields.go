@@ -2,61 +2,13 @@ package nmea
 
 import (
 	"time"
+
+	"dozor/protocols/wire"
 )
-
-// splitFields appends the comma-separated fields of b to dst[:0], at most
-// cap(dst); the last field keeps any further commas.
-func splitFields(dst [][]byte, b []byte) [][]byte {
-	dst = dst[:0]
-	start := 0
-	for i := 0; i < len(b) && len(dst) < cap(dst)-1; i++ {
-		if b[i] == ',' {
-			dst = append(dst, b[start:i])
-			start = i + 1
-		}
-	}
-	return append(dst, b[start:])
-}
-
-// parseDecimal parses an optionally signed decimal number without
-// allocating.
-func parseDecimal(b []byte) (float64, bool) {
-	neg := false
-	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
-		neg = b[0] == '-'
-		b = b[1:]
-	}
-	if len(b) == 0 || len(b) > 18 {
-		return 0, false
-	}
-	var mant int64
-	scale, dot, digits := 1.0, false, 0
-	for _, c := range b {
-		switch {
-		case c >= '0' && c <= '9':
-			mant = mant*10 + int64(c-'0')
-			digits++
-			if dot {
-				scale *= 10
-			}
-		case c == '.' && !dot:
-			dot = true
-		default:
-			return 0, false
-		}
-	}
-	if digits == 0 {
-		return 0, false
-	}
-	if neg {
-		return -float64(mant) / scale, true
-	}
-	return float64(mant) / scale, true
-}
 
 // num returns the decimal value of b, or 0 when empty or malformed.
 func num(b []byte) float64 {
-	v, _ := parseDecimal(b)
+	v, _ := wire.ParseDecimal(b)
 	return v
 }
 
@@ -85,13 +37,13 @@ func coordinate(v, hemi []byte, neg byte, limit float64) (float64, bool) {
 	}
 	deg := 0.0
 	if dot > 2 {
-		d, ok := parseDecimal(v[:dot-2])
+		d, ok := wire.ParseDecimal(v[:dot-2])
 		if !ok {
 			return 0, false
 		}
 		deg = d
 	}
-	mins, ok := parseDecimal(v[dot-2:])
+	mins, ok := wire.ParseDecimal(v[dot-2:])
 	if !ok || mins >= 60 || (len(hemi) > 0 && len(hemi) != 1) {
 		return 0, false
 	}
@@ -115,7 +67,7 @@ func clock(b []byte) (time.Duration, bool) {
 	}
 	d := time.Duration(h)*time.Hour + time.Duration(m)*time.Minute + time.Duration(s)*time.Second
 	if len(b) > 7 && b[6] == '.' {
-		frac, ok := parseDecimal(b[6:])
+		frac, ok := wire.ParseDecimal(b[6:])
 		if !ok {
 			return 0, false
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"dozor/protocols"
+	"dozor/protocols/wire"
 )
 
 // rmc: $--RMC,hhmmss.ss,A|V,lat,N|S,lon,E|W,knots,course,DDMMYY,...
@@ -97,8 +98,8 @@ func trccr(f [][]byte, fx *protocols.Fix) error {
 	c, ok1 := digits2(f[1], 0)
 	day, ok2 := date([]byte{f[1][6], f[1][7], f[1][4], f[1][5], f[1][2], f[1][3]})
 	tod, ok3 := clock(f[1][8:])
-	lat, ok4 := parseDecimal(f[3])
-	lon, ok5 := parseDecimal(f[4])
+	lat, ok4 := wire.ParseDecimal(f[3])
+	lon, ok5 := wire.ParseDecimal(f[4])
 	if !ok1 || c != 20 || !ok2 || !ok3 || !ok4 || !ok5 || !inRange(lat, lon) {
 		return fmt.Errorf("time %q or coordinates: %w", f[1], protocols.ErrMalformed)
 	}
@@ -124,8 +125,8 @@ func (s *Session) decodeQZE(f [][]byte, m *protocols.Message) error {
 	d := f[3]
 	day, ok1 := date([]byte{d[0], d[1], d[2], d[3], d[6], d[7]})
 	tod, ok2 := clock(f[4])
-	lat, ok3 := parseDecimal(f[5])
-	lon, ok4 := parseDecimal(f[6])
+	lat, ok3 := wire.ParseDecimal(f[5])
+	lon, ok4 := wire.ParseDecimal(f[6])
 	if !ok1 || !ok2 || !ok3 || !ok4 || !inRange(lat, lon) {
 		return fmt.Errorf("nmea: QZE time or coordinates: %w", protocols.ErrMalformed)
 	}
@@ -148,7 +149,7 @@ func (s *Session) decodeFRCMD(f [][]byte, m *protocols.Message) error {
 	}
 	if !isID(f[1]) && len(f[1]) < 6 && len(f[1]) > 0 {
 		// Short numeric ids ("0097") occur; anything else is malformed.
-		if _, ok := parseDecimal(f[1]); !ok {
+		if _, ok := wire.ParseDecimal(f[1]); !ok {
 			return fmt.Errorf("device id %q: %w", f[1], protocols.ErrMalformed)
 		}
 	} else if !isID(f[1]) {
