@@ -84,7 +84,10 @@ func (s *Subscription) Unsubscribe() {
 }
 
 // prepare deep-copies the new fixes of a committed batch (the submitters
-// reuse their storage once acknowledged) and sorts them. It returns nil when
+// reuse their storage once acknowledged) and sorts them by device and fix
+// time; ids, given in arrival order, break ties, so the order is the one a
+// stable sort would give without a stable sort's moves of these large
+// records (it was a tenth of the server's CPU at 120k fixes/s). It returns nil when
 // there is nothing to deliver. Called by journal writers only.
 func (b *Bus) prepare(recs []store.FixRecord) []store.FixRecord {
 	b.mu.RLock()
@@ -113,11 +116,14 @@ func (b *Bus) prepare(recs []store.FixRecord) []store.FixRecord {
 	if len(batch) == 0 {
 		return nil
 	}
-	slices.SortStableFunc(batch, func(x, y store.FixRecord) int {
+	slices.SortFunc(batch, func(x, y store.FixRecord) int {
 		if c := cmp.Compare(x.DeviceID, y.DeviceID); c != 0 {
 			return c
 		}
-		return x.Fix.Time.Compare(y.Fix.Time)
+		if c := x.Fix.Time.Compare(y.Fix.Time); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.ID, y.ID)
 	})
 	return batch
 }
