@@ -28,16 +28,23 @@ type benchReport struct {
 // of the store's own Append path, so the end-to-end figures can be given as
 // a ratio of the machine's limit.
 func runBench(args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "store" {
-		return errors.New("usage: dozor bench store --store postgres://... [--rows N] [--batch N]")
+	switch {
+	case len(args) > 0 && args[0] == "store":
+		return benchStore(args[1:], stdout, stderr)
+	case len(args) > 0 && args[0] == "ingest":
+		return benchIngest(args[1:], stdout, stderr)
 	}
+	return errors.New("usage: dozor bench store|ingest --store postgres://... (-h for the rest)")
+}
+
+func benchStore(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("bench store", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	url := fs.String("store", os.Getenv("DOZOR_STORE"), "PostgreSQL URL")
 	rows := fs.Int("rows", 200000, "rows to write in each measurement")
 	batch := fs.Int("batch", 4096, "rows per COPY or Append")
 	writers := fs.Int("writers", 1, "batches in flight at once (the journal's writers)")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if !isPostgres(*url) {

@@ -5,7 +5,7 @@
 //	dozor loadgen    drive simulated Teltonika trackers against a server
 //	dozor plan       solve a routing instance file (Solomon, TOPTW)
 //	dozor migrate    apply the store's migrations
-//	dozor bench      measure the store against the raw COPY rate
+//	dozor bench      measure the store or a load run against the raw COPY rate
 //	dozor user       manage accounts (add, passwd, disable, unlock)
 //	dozor version    print the version
 package main
@@ -38,7 +38,7 @@ func commands() []command {
 		{"keys", "keys rotate: new data key, personal data re-sealed with it", runKeys},
 		{"plan", "solve a Solomon VRPTW or TOPTW instance file and print JSON", runPlan},
 		{"migrate", "apply the store's migrations and exit", runMigrate},
-		{"bench", "bench store: raw COPY rate against the store's write path", runBench},
+		{"bench", "bench store|ingest: the store or a load run against the raw COPY rate", runBench},
 		{"user", "user add|passwd|disable|enable|unlock|list: manage accounts", runUser},
 		{"version", "print the version", runVersion},
 		{"help", "list the commands", nil},

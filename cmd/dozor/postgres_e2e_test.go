@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/url"
 	"os"
@@ -223,4 +225,34 @@ func checkAckedOnce(t *testing.T, s *server, logPath string) {
 		}
 	}
 	t.Logf("%d acknowledged records stored, none twice", len(acked))
+}
+
+// TestBenchIngest runs `dozor bench ingest` briefly against a server on
+// PostgreSQL: the raw COPY limit around a load run, and the ratio.
+func TestBenchIngest(t *testing.T) {
+	base, schema := pgTarget(t)
+	url := withSchema(base, schema, "")
+	s := startServer(t, "", "--store", url)
+
+	var out, errOut strings.Builder
+	err := runBench([]string{"ingest", "--store", url, "--addr", s.telt,
+		"--devices", "5", "--duration", "1s", "--rows", "8192"}, &out, &errOut)
+	if err != nil {
+		t.Fatalf("bench ingest: %v (%s)", err, errOut.String())
+	}
+	var rep ingestReport
+	if err := json.Unmarshal([]byte(out.String()), &rep); err != nil {
+		t.Fatalf("report %q: %v", out.String(), err)
+	}
+	if rep.FixesAcked == 0 || rep.Errors != 0 || rep.RawCopyBefore <= 0 ||
+		rep.RawCopyAfter <= 0 || rep.RatioToRawCopy <= 0 {
+		t.Fatalf("report %+v", rep)
+	}
+	want := rep.FixesPerSec / ((rep.RawCopyBefore + rep.RawCopyAfter) / 2)
+	if math.Abs(rep.RatioToRawCopy-want) > 0.01 {
+		t.Fatalf("ratio %v, want %.3f", rep.RatioToRawCopy, want)
+	}
+	if err := runBench([]string{"ingest", "--store", "sqlite"}, &out, &errOut); err == nil {
+		t.Fatal("bench ingest without PostgreSQL: no error")
+	}
 }

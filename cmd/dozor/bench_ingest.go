@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"time"
+
+	"dozor/ingest/loadgen"
+	"dozor/store/postgres"
+)
+
+// ingestReport is the output of `dozor bench ingest`: the end-to-end rate
+// of a load run and the raw COPY limit measured around it.
+type ingestReport struct {
+	loadgen.Report
+	RawCopyBefore float64 `json:"raw_copy_before_rows_per_s"`
+	RawCopyAfter  float64 `json:"raw_copy_after_rows_per_s"`
+	// RatioToRawCopy is FixesPerSec over the mean of the two raw rates.
+	RatioToRawCopy float64 `json:"ratio_to_raw_copy"`
+}
+
+// benchIngest implements `dozor bench ingest`: the raw COPY rate of the
+// fixes' rows into a bare indexed table, then a `dozor loadgen` run
+// against a server already running on the same PostgreSQL, then the raw
+// rate again. Measuring the limit on both sides of the run, in the same
+// minute, keeps the ratio meaningful on cores shared with other work,
+// where either figure alone moves by a third from one minute to the next.
+func benchIngest(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("bench ingest", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	url := fs.String("store", os.Getenv("DOZOR_STORE"), "PostgreSQL URL of the running server")
+	rows := fs.Int("rows", 200000, "rows of each raw COPY measurement")
+	var cfg loadgen.Config
+	fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:5027", "Teltonika listener of the server")
+	fs.IntVar(&cfg.Devices, "devices", 1000, "simulated trackers (one TCP connection each)")
+	fs.IntVar(&cfg.Records, "records", 10, "records per packet, 1-255")
+	fs.DurationVar(&cfg.Duration, "duration", 30*time.Second, "length of the load run")
+	fs.Float64Var(&cfg.Rate, "rate", 0, "target fixes/s over all devices (0: as fast as acked)")
+	fs.Uint64Var(&cfg.Seed, "seed", 1, "random seed of the tracks")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if !isPostgres(*url) {
+		return errors.New("bench ingest needs --store postgres://...")
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	bc := postgres.BenchConfig{URL: *url, Rows: *rows, Batch: 4096}
+	before, err := postgres.BenchCopyStats(ctx, bc)
+	if err != nil {
+		return fmt.Errorf("raw copy before: %w", err)
+	}
+	rep, err := loadgen.Run(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	after, err := postgres.BenchCopyStats(ctx, bc)
+	if err != nil {
+		return fmt.Errorf("raw copy after: %w", err)
+	}
+
+	raw := (before.RowsPerSec + after.RowsPerSec) / 2
+	return json.NewEncoder(stdout).Encode(ingestReport{
+		Report:         rep,
+		RawCopyBefore:  round2(before.RowsPerSec),
+		RawCopyAfter:   round2(after.RowsPerSec),
+		RatioToRawCopy: round2(rep.FixesPerSec / raw),
+	})
+}
