@@ -112,6 +112,11 @@ type Fixes interface {
 
 	// Count returns the number of fixes stored for the device.
 	Count(ctx context.Context, deviceID int64) (int64, error)
+
+	// InArea returns the fixes whose cell lies in one of the query's
+	// cells, in fix-time order (then id), at most q.Limit. A bad query
+	// cell fails with ErrBadCell. See AreaKeySQL for the index it uses.
+	InArea(ctx context.Context, q AreaQuery) ([]FixRecord, error)
 }
 
 // Meta keeps small named values.

@@ -27,7 +27,7 @@ const rawTable = `CREATE TABLE %s (
 	hdop float8 NOT NULL, accuracy float8 NOT NULL, valid boolean NOT NULL,
 	protocol text NOT NULL, cell bigint NOT NULL, attrs jsonb NOT NULL,
 	UNIQUE (device_id, fix_time, lat, lon));
-	CREATE INDEX ON %[1]s (cell, fix_time)`
+	CREATE INDEX ON %[1]s (((cell >> 18) & 17179869183), fix_time)`
 
 // BenchResult is the outcome of one benchmark run.
 type BenchResult struct {

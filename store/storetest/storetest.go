@@ -35,6 +35,7 @@ func Run(t *testing.T, open Opener) {
 		{"AttrsRoundTrip", testAttrsRoundTrip},
 		{"Meta", testMeta},
 		{"ClosedStore", testClosed},
+		{"InArea", testInArea},
 	}
 	tests = append(tests, geoTests()...)
 	for _, tc := range tests {

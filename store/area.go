@@ -1,0 +1,142 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// AreaQuery selects the fixes recorded in a place over a time range: "who
+// was at this address between nine and noon".
+type AreaQuery struct {
+	// Cells are H3 cells of any resolution; a fix matches when its cell is
+	// one of them or lies inside one of them. At most MaxAreaCells.
+	Cells []uint64
+
+	From, To time.Time // fix time, From inclusive, To exclusive; zero: open
+
+	// Devices, when not nil, keeps only these devices' fixes (a
+	// supervisor's teams). An empty, non-nil slice matches nothing.
+	Devices []int64
+
+	Limit int // 0: MaxTrackLimit
+}
+
+// MaxAreaCells caps the cells of one AreaQuery.
+const MaxAreaCells = 1000
+
+// ErrBadCell is returned for a query cell that is not an H3 cell index.
+var ErrBadCell = errors.New("store: not an H3 cell")
+
+// The index behind area queries. Keying fixes by their own fine cell makes
+// every insert land on a random page of a large index: past the database's
+// cache, each one reads and dirties a page, and PostgreSQL writes a whole
+// page image to its WAL for the first change after a checkpoint. At 25
+// million rows that index cost a third of the ingest rate. So fixes are
+// indexed by their ancestor at AreaKeyRes (about 0.1 km²) and fix time: a
+// moving device stays in one such area for dozens of fixes, and each
+// insert appends at the end of its area's entries. A query looks up the
+// areas of its cells and keeps the rows whose cell is inside a query cell.
+//
+// The key is computed from the bits of the H3 index alone (base cell and
+// the first AreaKeyRes digits), so SQL can index it as an expression:
+// AreaKeySQL, the same text in both stores and their queries.
+const (
+	AreaKeyRes   = 9
+	areaKeyShift = 3 * (15 - AreaKeyRes)
+	areaKeyBits  = 7 + 3*AreaKeyRes
+	areaKeyMask  = 1<<areaKeyBits - 1
+
+	// AreaKeySQL is the indexed expression over the cell column.
+	AreaKeySQL = "((cell >> 18) & 17179869183)"
+)
+
+// AreaKey is the area index key of cell, as AreaKeySQL computes it.
+func AreaKey(cell uint64) int64 { return int64(cell >> areaKeyShift & areaKeyMask) }
+
+// AreaTerm is one query cell made ready for SQL: stored fixes whose
+// AreaKeySQL lies in [Lo, Hi] are candidates, and of those the ones with
+// (cell >> Shift) & Mask == Value are inside the query cell.
+type AreaTerm struct {
+	Lo, Hi      int64
+	Shift       int64
+	Mask, Value int64
+}
+
+// AreaTerms checks the query cells and turns them into terms, dropping
+// cells inside other query cells so that no fix is returned twice.
+func AreaTerms(cells []uint64) ([]AreaTerm, error) {
+	if len(cells) > MaxAreaCells {
+		return nil, fmt.Errorf("store: %d cells, at most %d", len(cells), MaxAreaCells)
+	}
+	for _, c := range cells {
+		if !validCell(c) {
+			return nil, fmt.Errorf("%w: %x", ErrBadCell, c)
+		}
+	}
+	cells = outermost(cells)
+
+	terms := make([]AreaTerm, len(cells))
+	for i, c := range cells {
+		terms[i] = areaTerm(c)
+	}
+	return terms, nil
+}
+
+func areaTerm(c uint64) AreaTerm {
+	res := cellRes(c)
+	shift := 3 * (15 - res)
+	mask := uint64(1)<<(7+3*res) - 1
+	t := AreaTerm{Shift: int64(shift), Mask: int64(mask), Value: int64(c >> shift & mask)}
+
+	t.Hi = AreaKey(c)
+	t.Lo = t.Hi
+	if res < AreaKeyRes {
+		// The cell's unused digits are all 7 (binary 111) in its key;
+		// the areas inside it have any digits 0-6 there.
+		t.Lo &^= 1<<(3*(AreaKeyRes-res)) - 1
+	}
+	return t
+}
+
+// outermost returns cells without duplicates and without the cells that
+// lie inside another one of them.
+func outermost(cells []uint64) []uint64 {
+	byRes := slices.Clone(cells)
+	slices.SortFunc(byRes, func(a, b uint64) int { return cellRes(a) - cellRes(b) })
+	var out []uint64
+	for _, c := range byRes {
+		if !slices.ContainsFunc(out, func(o uint64) bool { return inside(c, o) }) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// inside reports whether cell c is outer or lies inside it: it is at
+// least as fine and shares outer's base cell and digits.
+func inside(c, outer uint64) bool {
+	r := cellRes(outer)
+	shift := 3 * (15 - r)
+	mask := uint64(1)<<(7+3*r) - 1
+	return cellRes(c) >= r && c>>shift&mask == outer>>shift&mask
+}
+
+func cellRes(c uint64) int { return int(c >> 52 & 0xF) }
+
+// validCell checks the layout of an H3 cell index: mode 1, reserved bits
+// clear, a base cell 0-121, digits 0-6 up to the resolution and 7 after.
+func validCell(c uint64) bool {
+	if c>>63 != 0 || c>>59&0xF != 1 || c>>56&0x7 != 0 || c>>45&0x7F > 121 {
+		return false
+	}
+	res := cellRes(c)
+	for r := 1; r <= 15; r++ {
+		d := c >> (3 * (15 - r)) & 7
+		if (r <= res) != (d != 7) {
+			return false
+		}
+	}
+	return true
+}
