@@ -140,3 +140,31 @@ func validCell(c uint64) bool {
 	}
 	return true
 }
+
+// AreaFilter returns a test of whether a fix's cell lies inside one of the
+// terms, for a store that reads candidates without the area index. It
+// costs one map lookup per distinct query resolution.
+func AreaFilter(terms []AreaTerm) func(cell uint64) bool {
+	type level struct {
+		shift  int64
+		mask   int64
+		values map[int64]bool
+	}
+	var levels []*level
+	for _, t := range terms {
+		i := slices.IndexFunc(levels, func(l *level) bool { return l.shift == t.Shift })
+		if i < 0 {
+			levels = append(levels, &level{t.Shift, t.Mask, map[int64]bool{}})
+			i = len(levels) - 1
+		}
+		levels[i].values[t.Value] = true
+	}
+	return func(cell uint64) bool {
+		for _, l := range levels {
+			if l.values[int64(cell>>l.shift)&l.mask] {
+				return true
+			}
+		}
+		return false
+	}
+}

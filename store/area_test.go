@@ -10,14 +10,19 @@ import (
 )
 
 // matches is what a store does with the terms: the index range, then the
-// exact test.
-func matches(terms []store.AreaTerm, c uint64) int {
+// exact test. It counts the terms that match, and fails if AreaFilter, the
+// test of a store without the index, disagrees.
+func matches(t *testing.T, terms []store.AreaTerm, c uint64) int {
+	t.Helper()
 	n := 0
-	for _, t := range terms {
+	for _, term := range terms {
 		k := store.AreaKey(c)
-		if k >= t.Lo && k <= t.Hi && int64(c>>t.Shift)&t.Mask == t.Value {
+		if k >= term.Lo && k <= term.Hi && int64(c>>term.Shift)&term.Mask == term.Value {
 			n++
 		}
+	}
+	if store.AreaFilter(terms)(c) != (n > 0) {
+		t.Fatalf("cell %x: AreaFilter disagrees with the terms", c)
 	}
 	return n
 }
@@ -36,17 +41,17 @@ func TestAreaTermsAgreeWithH3(t *testing.T) {
 			if err != nil {
 				t.Fatalf("cell %x: %v", q, err)
 			}
-			if matches(terms, fix) != 1 {
+			if matches(t, terms, fix) != 1 {
 				t.Fatalf("fix %x not found by its res-%d parent %x", fix, res, q)
 			}
 			// A neighbour of the fix at that resolution is not its parent.
 			other := cell.FromLatLng(lat+0.5, lon+0.5, res)
-			if other != q && matches(mustTerms(t, other), fix) != 0 {
+			if other != q && matches(t, mustTerms(t, other), fix) != 0 {
 				t.Fatalf("fix %x matched by %x, not its parent", fix, other)
 			}
 		}
 		// A finer query cell than the fix's never matches it.
-		if matches(mustTerms(t, cell.FromLatLng(lat, lon, 13)), fix) != 0 {
+		if matches(t, mustTerms(t, cell.FromLatLng(lat, lon, 13)), fix) != 0 {
 			t.Fatalf("fix %x matched by a finer cell", fix)
 		}
 	}
@@ -70,7 +75,7 @@ func TestAreaTermsOutermost(t *testing.T) {
 	if len(terms) != 2 {
 		t.Fatalf("%d terms, want 2 (the res-7 cell and the other city)", len(terms))
 	}
-	if matches(terms, fix) != 1 {
+	if matches(t, terms, fix) != 1 {
 		t.Fatal("fix not found exactly once")
 	}
 }

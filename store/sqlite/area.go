@@ -8,19 +8,17 @@ import (
 	"dozor/store"
 )
 
-// selectArea joins the query's terms, passed as one JSON array, to fixes
-// through the area index. CROSS JOIN keeps the terms as the outer loop, so
-// each term is one range of the index.
-const selectArea = `WITH q (lo, hi, shift, mask, val) AS (
-		SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4
-		FROM json_each(?))
-	SELECT id, device_id, fix_time, recv_time, lat, lon, altitude, speed,
-		course, satellites, hdop, accuracy, valid, protocol, cell, attrs
-	FROM q CROSS JOIN fixes
-	WHERE ` + store.AreaKeySQL + ` BETWEEN q.lo AND q.hi AND (cell >> q.shift) & q.mask = q.val
+// selectArea reads each device's fixes in the time range through the
+// track index; InArea keeps those inside the query's cells. The embedded
+// store has no area index: at a branch's scale (hundreds of devices) this
+// reads every fix of the range once, about 100k rows for an hour, while an
+// area index cost a third of the ingest rate and doubled the ACK latency
+// (66k -> 42k fixes/s; p99 15 -> 35-70 ms at 25k fixes/s).
+const selectArea = selectFix + `
+	WHERE device_id IN (SELECT id FROM devices
+		WHERE ? IS NULL OR id IN (SELECT value FROM json_each(?)))
 	AND fix_time >= ? AND fix_time < ? AND cell <> 0
-	AND (? IS NULL OR device_id IN (SELECT value FROM json_each(?)))
-	ORDER BY fix_time, id LIMIT ?`
+	ORDER BY fix_time, id`
 
 // InArea implements store.Fixes.
 func (f *fixes) InArea(ctx context.Context, q store.AreaQuery) ([]store.FixRecord, error) {
@@ -43,31 +41,25 @@ func (f *fixes) InArea(ctx context.Context, q store.AreaQuery) ([]store.FixRecor
 		to = q.To.UnixMilli()
 	}
 
-	rows, err := f.s.r.QueryContext(ctx, selectArea, termsJSON(terms), from, to,
-		devicesJSON(q.Devices), devicesJSON(q.Devices), limit)
+	rows, err := f.s.r.QueryContext(ctx, selectArea,
+		devicesJSON(q.Devices), devicesJSON(q.Devices), from, to)
 	if err != nil {
 		return nil, wrap("fixes in area", err)
 	}
 	defer rows.Close()
 
+	inside := store.AreaFilter(terms)
 	var out []store.FixRecord
-	for rows.Next() {
+	for len(out) < limit && rows.Next() {
 		r, err := scanFix(rows.Scan)
 		if err != nil {
 			return nil, wrap("fixes in area", err)
 		}
-		out = append(out, r)
+		if inside(r.Fix.Cell) {
+			out = append(out, r)
+		}
 	}
 	return out, wrap("fixes in area", rows.Err())
-}
-
-func termsJSON(terms []store.AreaTerm) string {
-	rows := make([][5]int64, len(terms))
-	for i, t := range terms {
-		rows[i] = [5]int64{t.Lo, t.Hi, t.Shift, t.Mask, t.Value}
-	}
-	b, _ := json.Marshal(rows) // integers only: cannot fail
-	return string(b)
 }
 
 // devicesJSON is the device filter as a JSON array, or nil for none.
