@@ -128,7 +128,7 @@ func (s *Server) routes() {
 func (s *Server) table() []route {
 	groups := [][]route{s.deviceRoutes(), s.geoRoutes(), s.accountRoutes(), s.trustRoutes()}
 	groups = append(groups, s.liveRoutes(), s.deviceAdminRoutes())
-	groups = append(groups, s.planRoutes())
+	groups = append(groups, s.planRoutes(), s.areaRoutes())
 	var out []route
 	for _, g := range groups {
 		out = append(out, g...)

@@ -174,6 +174,7 @@ func (s *Server) lastFix(w http.ResponseWriter, r *http.Request) {
 // speed in km/h, the H3 cell in its usual hexadecimal form.
 type FixJSON struct {
 	ID         int64           `json:"id"`
+	DeviceID   int64           `json:"device_id"`
 	Time       time.Time       `json:"time"`
 	Received   time.Time       `json:"received"`
 	Lat        float64         `json:"lat"`
@@ -194,7 +195,7 @@ type FixJSON struct {
 func NewFixJSON(r *store.FixRecord) FixJSON {
 	f := &r.Fix
 	out := FixJSON{
-		ID: r.ID, Time: f.Time.UTC(), Received: f.Received.UTC(), Lat: f.Lat, Lon: f.Lon,
+		ID: r.ID, DeviceID: r.DeviceID, Time: f.Time.UTC(), Received: f.Received.UTC(), Lat: f.Lat, Lon: f.Lon,
 		Altitude: f.Altitude, Speed: f.Speed, Course: f.Course, Satellites: f.Satellites,
 		HDOP: f.HDOP, Accuracy: f.Accuracy, Valid: f.Valid, Protocol: f.Protocol,
 		Attrs: protocols.Attrs(f.Attrs).AppendJSON(nil),

@@ -11,7 +11,11 @@ import (
 // was at this address between nine and noon".
 type AreaQuery struct {
 	// Cells are H3 cells of any resolution; a fix matches when its cell is
-	// one of them or lies inside one of them. At most MaxAreaCells.
+	// one of them or lies inside one of them in H3's hierarchy (one of its
+	// ancestors). H3 children only roughly tile their parent, so a
+	// point's coarse cell need not hold the point's fine cell: cover a
+	// place with cells at the stored resolution, or with their parents.
+	// At most MaxAreaCells.
 	Cells []uint64
 
 	From, To time.Time // fix time, From inclusive, To exclusive; zero: open

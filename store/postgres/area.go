@@ -16,8 +16,8 @@ const selectArea = selectFix + `
 		AS q (lo, hi, shift, mask, val)
 	ON ` + store.AreaKeySQL + ` BETWEEN q.lo AND q.hi AND (cell >> q.shift) & q.mask = q.val
 	WHERE fix_time >= $6 AND fix_time < $7 AND cell <> 0
-	AND ($8::bigint[] IS NULL OR device_id = ANY ($8))
-	ORDER BY fix_time, id LIMIT $9`
+	AND (NOT $8::boolean OR device_id = ANY ($9::bigint[]))
+	ORDER BY fix_time, id LIMIT $10`
 
 // InArea implements store.Fixes.
 func (f *fixes) InArea(ctx context.Context, q store.AreaQuery) ([]store.FixRecord, error) {
@@ -40,7 +40,8 @@ func (f *fixes) InArea(ctx context.Context, q store.AreaQuery) ([]store.FixRecor
 		}
 	}
 	rows, err := f.s.pool.Query(ctx, selectArea, cols[0], cols[1], cols[2], cols[3], cols[4],
-		bound(q.From, pgtype.NegativeInfinity), bound(q.To, pgtype.Infinity), q.Devices, limit)
+		bound(q.From, pgtype.NegativeInfinity), bound(q.To, pgtype.Infinity),
+		q.Devices != nil, append([]int64{}, q.Devices...), limit)
 	if err != nil {
 		return nil, f.s.wrap("fixes in area", err)
 	}
