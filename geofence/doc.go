@@ -67,8 +67,14 @@
 // coordinates (real receivers wander), and fix times ahead of the server
 // clock.
 //
-// BUG(geofence): a car tracker parked inside a zone keeps that zone's
-// visit open while the collector walks to another address.
+// # Phones and cars
+//
+// A collector's phone goes where the collector goes; a car tracker stays
+// with the car. A fix from a device not carried (Point.Carried) counts
+// neither way for a zone while a carried device reported from outside
+// that zone's exit boundary within LostConfirm: a car parked at one
+// address does not keep that visit open, or open one, while the phone is
+// at another. Without a recent phone fix the car's fixes count as before.
 //
 // BUG(geofence): zones added after a fix was processed do not see it; a
 // replay reuses each fix's classification from when it arrived.

@@ -111,6 +111,13 @@ type Point struct {
 	Collector int64
 	Device    int64
 	Fix       *protocols.Fix
+
+	// Carried marks a device that goes where the collector goes (the
+	// phone), as opposed to one that stays with a vehicle. When the two
+	// disagree, the carried one says where the person is: a car parked
+	// inside a zone is no evidence of presence while the phone reports
+	// from outside it (see Config.LostConfirm).
+	Carried bool
 }
 
 // Stats counts what the engine did with its input.
@@ -231,6 +238,9 @@ func (e *Engine) observe(p *Point) (obs, bool) {
 	}
 	if a, ok := f.Attrs.Get(protocols.AttrMock); ok && a.BoolValue() {
 		o.flags |= flagMock
+	}
+	if p.Carried {
+		o.flags |= flagCarried
 	}
 	acc := f.Accuracy
 	switch {

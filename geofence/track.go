@@ -8,9 +8,10 @@ import (
 
 // obs flags.
 const (
-	flagMock  = 1 << iota // the phone said the location was mocked
-	flagClock             // fix time ahead of the receive time
-	flagVague             // accuracy worse than the limit: counts neither way
+	flagMock    = 1 << iota // the phone said the location was mocked
+	flagClock               // fix time ahead of the receive time
+	flagVague               // accuracy worse than the limit: counts neither way
+	flagCarried             // from a device the collector carries (Point.Carried)
 )
 
 // obs is what the engine keeps of one fix.
@@ -72,10 +73,20 @@ func newTracker(e *Engine, c int64) *tracker {
 }
 
 // state is the set of zone state machines plus what spoofing checks need
-// from the previous fix of each device.
+// from the previous fix of each device, and the latest usable fix of a
+// carried device.
 type state struct {
 	stays []*stay // non-idle zones, sorted by zone id
 	last  []devFix
+	phone carriedFix
+}
+
+// carriedFix is where a carried device last put the collector: its time
+// and its zone hits (shared with the fix kept in tracker.fixes).
+type carriedFix struct {
+	t    int64
+	hits []Hit
+	set  bool
 }
 
 type devFix struct {
@@ -263,9 +274,14 @@ func (t *tracker) trim() {
 // that close to closed.
 func (t *tracker) step(s *state, o *obs, closed *[]Visit) {
 	jump := s.noteDevice(o, t.e.cfg.MaxSpeed)
-	if o.flags&flagVague == 0 {
+	usable := o.flags&flagVague == 0
+	if usable && o.flags&flagCarried != 0 {
+		s.phone = carriedFix{t: o.t, hits: o.hits, set: true}
+	}
+	lost := int64(t.e.cfg.LostConfirm)
+	if usable {
 		for _, h := range o.hits {
-			if h.Class == Inside && s.find(h.Zone) < 0 {
+			if h.Class == Inside && s.find(h.Zone) < 0 && !s.leftBehind(o, h.Zone, lost) {
 				s.open(h.r, o)
 			}
 		}
@@ -273,7 +289,14 @@ func (t *tracker) step(s *state, o *obs, closed *[]Visit) {
 	kept := s.stays[:0]
 	for _, st := range s.stays {
 		st.sig.note(o, jump)
-		if o.flags&flagVague == 0 && st.step(o, classOf(o.hits, st.r.id), &t.e.cfg) {
+		cl := classOf(o.hits, st.r.id)
+		if cl != Outside && s.leftBehind(o, st.r.id, lost) {
+			// A vehicle's fix near the zone while the phone is away from
+			// it: no evidence either way.
+			kept = append(kept, st)
+			continue
+		}
+		if usable && st.step(o, cl, &t.e.cfg) {
 			if st.present {
 				*closed = append(*closed, st.visit(t, true))
 			}
@@ -292,6 +315,15 @@ func classOf(hits []Hit, zone int64) Class {
 		}
 	}
 	return Outside
+}
+
+// leftBehind reports whether o comes from a device the collector does not
+// carry while a carried device reported, within the last window, from
+// outside the zone's exit boundary: a car parked at a debtor's address
+// while its driver is elsewhere.
+func (s *state) leftBehind(o *obs, zone int64, window int64) bool {
+	return o.flags&flagCarried == 0 && s.phone.set && o.t-s.phone.t <= window &&
+		classOf(s.phone.hits, zone) == Outside
 }
 
 func (s *state) find(zone int64) int {

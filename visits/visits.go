@@ -20,6 +20,7 @@ import (
 
 	"dozor/geofence"
 	"dozor/ingest"
+	"dozor/protocols/osmand"
 	"dozor/store"
 )
 
@@ -167,10 +168,15 @@ func (s *Service) points(dst []geofence.Point, batch []store.FixRecord) []geofen
 			continue
 		}
 		dst = append(dst, geofence.Point{FixID: r.ID, Collector: col.(int64),
-			Device: r.DeviceID, Fix: &r.Fix})
+			Device: r.DeviceID, Fix: &r.Fix, Carried: carried(r.Fix.Protocol)})
 	}
 	return dst
 }
+
+// carried reports whether fixes of protocol come from a phone app, a
+// device that goes where the collector goes, rather than from a tracker
+// that stays with a vehicle (geofence.Point.Carried).
+func carried(protocol string) bool { return protocol == osmand.Name }
 
 // pending is an event waiting to be stored, with the time its fixes
 // reached the engine.

@@ -65,7 +65,7 @@ func (s *Service) history(ctx context.Context, col int64, devs []int64, from tim
 		}
 		for i := range recs {
 			pts = append(pts, geofence.Point{FixID: recs[i].ID, Collector: col,
-				Device: dev, Fix: &recs[i].Fix})
+				Device: dev, Fix: &recs[i].Fix, Carried: carried(recs[i].Fix.Protocol)})
 		}
 	}
 	slices.SortStableFunc(pts, func(a, b geofence.Point) int {

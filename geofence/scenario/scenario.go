@@ -81,16 +81,20 @@ type Scenario struct {
 }
 
 // Points returns the fixes as the engine gets them after ingest: in
-// arrival order, with store ids assigned in that order and the H3 cell
-// computed once.
+// arrival order, with store ids assigned in that order, the H3 cell
+// computed once, and the phones marked as carried.
 func (s *Scenario) Points() []geofence.Point {
+	carried := map[int64]bool{}
+	for _, d := range s.Devices {
+		carried[d.ID] = d.Kind == Phone
+	}
 	pts := make([]geofence.Point, len(s.Fixes))
 	for i := range s.Fixes {
 		f := s.Fixes[i].Fix
 		f.Cell = cell.FromLatLng(f.Lat, f.Lon, geofence.FixResolution)
 		pts[i] = geofence.Point{
 			FixID: int64(i + 1), Collector: s.Fixes[i].Collector,
-			Device: s.Fixes[i].Device, Fix: &f,
+			Device: s.Fixes[i].Device, Fix: &f, Carried: carried[s.Fixes[i].Device],
 		}
 	}
 	return pts
