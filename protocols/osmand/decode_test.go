@@ -393,3 +393,33 @@ func TestAppendsToMessage(t *testing.T) {
 		t.Errorf("devices %s, result %+v", got, res)
 	}
 }
+
+// TestAlarmWithoutPosition: an SOS sent with no GPS fix, with no
+// coordinates or with 0,0, is kept as a record without a position, in a
+// single request and in a batch; the same without an alarm is not.
+func TestAlarmWithoutPosition(t *testing.T) {
+	for name, req := range map[string]protocols.HTTPRequest{
+		"query, no coordinates": get("/?id=a&timestamp=1764756000&alarm=sos"),
+		"query, 0,0":            get("/?id=a&timestamp=1764756000&lat=0&lon=0&alarm=sos"),
+		"batch, no coordinates": postJSON("/", `[{"id":"a","timestamp":1764756000,"alarm":"sos"},`+
+			`{"id":"a","timestamp":1764756001}]`),
+	} {
+		t.Run(name, func(t *testing.T) {
+			var m protocols.Message
+			res, err := DecodeRequest(req, &m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(m.Fixes) != 1 || m.Fixes[0].Valid || m.Fixes[0].Lat != 0 ||
+				!m.Fixes[0].Time.Equal(time.Unix(1764756000, 0)) {
+				t.Fatalf("fixes %+v, want one position-less record at the alarm's time", m.Fixes)
+			}
+			if a, ok := m.Fixes[0].Attrs.Get(protocols.AttrAlarm); !ok || a.Str() != "sos" {
+				t.Fatalf("attrs %v, want alarm sos", m.Fixes[0].Attrs)
+			}
+			if strings.HasPrefix(name, "batch") && len(res.Rejected) != 1 {
+				t.Fatalf("rejected %v, want the fix with no position and no alarm", res.Rejected)
+			}
+		})
+	}
+}

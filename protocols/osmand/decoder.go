@@ -206,7 +206,7 @@ func (d *decoder) fail(m *protocols.Message, err error) (Result, error) {
 }
 
 // finishSingle ends a request that carries one fix: no device is a request
-// error, no coordinates at all is a heartbeat.
+// error, no coordinates at all is a heartbeat unless it raises an alarm.
 func (d *decoder) finishSingle(m *protocols.Message) (Result, error) {
 	st := &d.st[0]
 	if st.id == "" {
@@ -215,7 +215,7 @@ func (d *decoder) finishSingle(m *protocols.Message) (Result, error) {
 	if st.id == "" {
 		return d.fail(m, ErrNoDevice)
 	}
-	if !st.hasLat && !st.hasLon {
+	if !st.hasLat && !st.hasLon && !raisesAlarm(&m.Fixes[d.base]) {
 		m.Fixes = m.Fixes[:d.base]
 		m.Type = protocols.MsgHeartbeat
 		m.Identity = st.id
@@ -258,6 +258,12 @@ func (d *decoder) finish(m *protocols.Message) (Result, error) {
 	return res, nil
 }
 
+// raisesAlarm reports whether f names an alarm (alarm=sos, ...).
+func raisesAlarm(f *protocols.Fix) bool {
+	a, ok := f.Attrs.Get(protocols.AttrAlarm)
+	return ok && a.Str() != ""
+}
+
 // check decides whether a decoded fix can be stored.
 func (d *decoder) check(f *protocols.Fix, st *fixState) error {
 	switch {
@@ -265,14 +271,20 @@ func (d *decoder) check(f *protocols.Fix, st *fixState) error {
 		return fmt.Errorf("%w: %w", ErrInvalidFix, ErrNoDevice)
 	case st.err != nil:
 		return st.err
-	case !st.hasLat && !st.hasLon:
-		return fmt.Errorf("%w: no coordinates", ErrInvalidFix)
-	case !st.hasLat:
-		return fmt.Errorf("%w: lon without lat", ErrInvalidFix)
-	case !st.hasLon:
+	case st.hasLat != st.hasLon && st.hasLat:
 		return fmt.Errorf("%w: lat without lon", ErrInvalidFix)
-	case f.Lat == 0 && f.Lon == 0:
-		return fmt.Errorf("%w: position 0,0 (no fix)", ErrInvalidFix)
+	case st.hasLat != st.hasLon:
+		return fmt.Errorf("%w: lon without lat", ErrInvalidFix)
+	case !st.hasLat || f.Lat == 0 && f.Lon == 0:
+		// An alarm with no GPS fix (an SOS pressed indoors) is kept as a
+		// record without a position; a plain fix without one is useless.
+		if raisesAlarm(f) {
+			f.Lat, f.Lon, f.Valid = 0, 0, false
+		} else if !st.hasLat {
+			return fmt.Errorf("%w: no coordinates", ErrInvalidFix)
+		} else {
+			return fmt.Errorf("%w: position 0,0 (no fix)", ErrInvalidFix)
+		}
 	}
 	if !st.hasTime {
 		if d.now.IsZero() {

@@ -82,7 +82,8 @@ func checkInvariants(t *testing.T, r protocols.HTTPRequest) {
 
 func checkFix(t *testing.T, f *protocols.Fix) {
 	t.Helper()
-	if f.Device == "" || !f.Plausible() || f.Protocol != Name {
+	alarmOnly := !f.Valid && f.Lat == 0 && f.Lon == 0 && raisesAlarm(f)
+	if f.Device == "" || !f.Plausible() && !alarmOnly || f.Protocol != Name {
 		t.Fatalf("fix not storable: %s", render(f))
 	}
 	if !finite(f.Altitude) {
