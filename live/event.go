@@ -19,6 +19,7 @@ const (
 	KindFix    Kind = iota + 1 // a collector's new latest position
 	KindStatus                 // live, stale or offline changed
 	KindVisit                  // a visit event: arrived, departed, corrected
+	KindAlarm                  // a device raised an alarm (SOS, tamper, ...)
 )
 
 // String returns the SSE event name of k.
@@ -30,6 +31,8 @@ func (k Kind) String() string {
 		return "status"
 	case KindVisit:
 		return "visit"
+	case KindAlarm:
+		return "alarm"
 	}
 	return "kind" + strconv.Itoa(int(k))
 }
@@ -104,6 +107,18 @@ type StatusChange struct {
 	Team      string `json:"team,omitempty"`
 	Status    Status `json:"status"`
 	Time      int64  `json:"t"` // the latest fix time
+}
+
+// Alarm is the payload of an alarm event: what the device raised, when,
+// and where if it had a position (an SOS is often sent with no GPS fix).
+type Alarm struct {
+	Collector int64    `json:"collector,omitempty"`
+	Device    int64    `json:"device"`
+	Team      string   `json:"team,omitempty"`
+	Alarm     string   `json:"alarm"`
+	Time      int64    `json:"t"` // fix time, Unix ms
+	Lat       *float64 `json:"lat,omitempty"`
+	Lon       *float64 `json:"lon,omitempty"`
 }
 
 // VisitChange is the payload of a visit event.

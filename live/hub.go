@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"dozor/geofence"
+	"dozor/protocols"
 	"dozor/store"
 )
 
@@ -275,8 +276,9 @@ func (h *Hub) owner(ctx context.Context, device int64) (Key, string) {
 // Fixes takes one batch from the bus: sorted by device, then fix time.
 // Run calls it; tests may call it directly instead of running the hub.
 // Records without a usable position (a tracker with no GPS fix sends 0,0)
-// move no marker and draw no trail.
+// move no marker and draw no trail, but their alarms are published.
 func (h *Hub) Fixes(ctx context.Context, batch []store.FixRecord) {
+	h.alarms(ctx, batch)
 	batch = plausible(batch)
 	type owned struct {
 		key  Key
@@ -298,6 +300,32 @@ func (h *Hub) Fixes(ctx context.Context, batch []store.FixRecord) {
 	for i := range batch {
 		last := i+1 == len(batch) || batch[i+1].DeviceID != batch[i].DeviceID
 		h.fixLocked(keys[i].key, keys[i].team, &batch[i], now, last)
+	}
+}
+
+// alarms publishes one alarm event per record that carries an alarm, with
+// or without a position. Alarms are rare and each one matters: they are
+// queued for every subscriber of the team like visit events, never merged
+// and never hidden by the viewport.
+func (h *Hub) alarms(ctx context.Context, batch []store.FixRecord) {
+	for i := range batch {
+		r := &batch[i]
+		a, ok := r.Fix.Attrs.Get(protocols.AttrAlarm)
+		if !ok {
+			continue
+		}
+		key, team := h.owner(ctx, r.DeviceID)
+		ev := Alarm{Device: r.DeviceID, Team: team, Alarm: a.Str(), Time: r.Fix.Time.UnixMilli()}
+		if key > 0 {
+			ev.Collector = int64(key)
+		}
+		if r.Fix.Plausible() {
+			ev.Lat, ev.Lon = &r.Fix.Lat, &r.Fix.Lon
+		}
+		h.mu.Lock()
+		h.buf, _ = appendJSON(h.buf[:0], ev)
+		h.publishLocked(KindAlarm, key, team, 0, h.buf)
+		h.mu.Unlock()
 	}
 }
 

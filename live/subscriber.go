@@ -186,7 +186,7 @@ func (s *Subscriber) offerLocked(e *Event) bool {
 
 	s.mu.Lock()
 	ok := !s.ended
-	if e.Kind == KindVisit {
+	if e.Kind == KindVisit || e.Kind == KindAlarm {
 		if ok = ok && len(s.queue) < s.h.cfg.Queue; ok {
 			s.queue = append(s.queue, e)
 		}

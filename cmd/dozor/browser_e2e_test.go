@@ -267,6 +267,22 @@ func TestLiveMapBrowser(t *testing.T) {
 	}
 	shot.take("4-visit")
 
+	// An SOS from a phone with no GPS fix heads the feed, in red.
+	q := fmt.Sprintf("/?id=%s&timestamp=%d&lat=0&lon=0&alarm=sos&valid=false",
+		lt.phones[2], now.Add(6*time.Second).Unix())
+	resp, err := http.Post("http://"+s.osmand+q, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	waitJS(t, ctx, "the alarm at the top of the feed",
+		`document.querySelector('#feed li:first-child[data-type="alarm"]') !== null`)
+	alarm := evalJS[string](t, ctx, `document.querySelector('#feed li[data-type="alarm"]').innerText`)
+	if !strings.Contains(alarm, "sos") || !strings.Contains(alarm, "Иванов 2") {
+		t.Fatalf("alarm in the feed: %q, want the SOS naming the collector", alarm)
+	}
+	shot.take("5-alarm")
+
 	// Replay collector 1's day: track, stops and the visit.
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(
 		fmt.Sprintf(`#list li[data-key="%d"] button.day`, lt.collectors[1])))); err != nil {
@@ -284,5 +300,5 @@ func TestLiveMapBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitJS(t, ctx, "the replay cursor", `dozor.map.queryRenderedFeatures({layers: ['replay-cursor']}).length === 1`)
-	shot.take("5-replay")
+	shot.take("6-replay")
 }

@@ -21,6 +21,7 @@ const I18N = {
     arrived: (who, z) => `${who} прибыл(а) к адресу №${z}`,
     departed: (who, z, m) => `${who} ушёл(ла) от адреса №${z} (${m} мин)`,
     corrected: (who, z) => `Визит ${who} к адресу №${z} исправлен`,
+    alarm: (who, what) => `ТРЕВОГА (${what}): ${who}`,
     device: (id) => `Устройство ${id}`, collector: (id) => `Сборщик ${id}`,
     replayOf: (n) => `Маршрут: ${n}`,
     summary: (f, s, v) => `Точек: ${f}, остановок: ${s}, визитов: ${v}`,
@@ -42,6 +43,7 @@ const I18N = {
     arrived: (who, z) => `${who} arrived at address #${z}`,
     departed: (who, z, m) => `${who} left address #${z} (${m} min)`,
     corrected: (who, z) => `Visit of ${who} at address #${z} corrected`,
+    alarm: (who, what) => `ALARM (${what}): ${who}`,
     device: (id) => `Device ${id}`, collector: (id) => `Collector ${id}`,
     replayOf: (n) => `Day of ${n}`,
     summary: (f, s, v) => `Fixes: ${f}, stops: ${s}, visits: ${v}`,
@@ -285,6 +287,10 @@ function connect() {
     addFeed(JSON.parse(e.data), true);
     renderFeed();
   });
+  es.addEventListener('alarm', (e) => {
+    addAlarm(JSON.parse(e.data), e.lastEventId);
+    renderFeed();
+  });
 }
 
 function setConn(cls) {
@@ -360,7 +366,23 @@ function addFeed(ev, fresh) {
   state.feedSeen.add(id);
   const at = Date.parse(ev.type === 'visit.departed' ? v.departed_at : v.arrived_at);
   state.feed.push({ type: ev.type.replace('visit.', ''), v, at, fresh });
-  state.feed.sort((a, b) => b.at - a.at);
+  state.feed.sort(feedOrder);
+  state.feed.length = Math.min(state.feed.length, 300);
+}
+
+// feedOrder keeps alarms on top, then the newest first.
+function feedOrder(a, b) {
+  return (b.type === 'alarm') - (a.type === 'alarm') || b.at - a.at;
+}
+
+// addAlarm puts a device's alarm (SOS) at the top of the feed; it names
+// the collector, or the device when it belongs to nobody.
+function addAlarm(a, id) {
+  if (state.feedSeen.has(id)) return;
+  state.feedSeen.add(id);
+  const key = a.collector || -a.device;
+  state.feed.push({ type: 'alarm', v: { collector: key }, alarm: a.alarm, at: a.t, fresh: true });
+  state.feed.sort(feedOrder);
   state.feed.length = Math.min(state.feed.length, 300);
 }
 
@@ -373,8 +395,9 @@ function renderFeed() {
     li.className = f.type;
     li.dataset.type = f.type;
     const who = nameOf(f.v.collector);
-    const text = f.type === 'departed' ? t('departed', who, f.v.zone, Math.round(f.v.dwell_s / 60))
-      : t(f.type, who, f.v.zone);
+    const text = f.type === 'alarm' ? t('alarm', who, f.alarm)
+      : f.type === 'departed' ? t('departed', who, f.v.zone, Math.round(f.v.dwell_s / 60))
+        : t(f.type, who, f.v.zone);
     li.innerHTML = '<div class="t"></div><div class="x"></div>';
     li.querySelector('.t').textContent = fmtTime(f.at);
     li.querySelector('.x').textContent = text;
