@@ -195,7 +195,8 @@ type FixJSON struct {
 func NewFixJSON(r *store.FixRecord) FixJSON {
 	f := &r.Fix
 	out := FixJSON{
-		ID: r.ID, DeviceID: r.DeviceID, Time: f.Time.UTC(), Received: f.Received.UTC(), Lat: f.Lat, Lon: f.Lon,
+		ID: r.ID, DeviceID: r.DeviceID, Time: f.Time.UTC(), Received: f.Received.UTC(),
+		Lat: f.Lat, Lon: f.Lon,
 		Altitude: f.Altitude, Speed: f.Speed, Course: f.Course, Satellites: f.Satellites,
 		HDOP: f.HDOP, Accuracy: f.Accuracy, Valid: f.Valid, Protocol: f.Protocol,
 		Attrs: protocols.Attrs(f.Attrs).AppendJSON(nil),

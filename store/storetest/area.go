@@ -43,7 +43,8 @@ func testInArea(t *testing.T, s store.Store) {
 	}
 	for res := 0; res <= 12; res++ {
 		p := cell.Parent(home12, res)
-		if got, want := q(store.AreaQuery{Cells: []uint64{p}}), inCell(recs, p); !slices.Equal(got, want) {
+		got, want := q(store.AreaQuery{Cells: []uint64{p}}), inCell(recs, p)
+		if !slices.Equal(got, want) {
 			t.Fatalf("res-%d cell %x: fixes %v, want %v", res, p, got, want)
 		}
 	}
