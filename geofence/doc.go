@@ -76,6 +76,8 @@
 // address does not keep that visit open, or open one, while the phone is
 // at another. Without a recent phone fix the car's fixes count as before.
 //
-// BUG(geofence): zones added after a fix was processed do not see it; a
-// replay reuses each fix's classification from when it arrived.
+// Zones added, changed or removed while fixes flow count for the fixes the
+// engine still holds once Engine.Rezone runs (the visits service calls it
+// after every batch of zone changes); fixes older than the window keep
+// the zones they had.
 package geofence

@@ -23,6 +23,7 @@ type obs struct {
 	lat, lon  float64
 	acc       float32
 	flags     uint8
+	cell      uint64 // Fix.Cell, for looking the zones up again
 	hits      []Hit
 }
 
@@ -143,6 +144,38 @@ func (t *tracker) process(batch []obs) {
 		t.report()
 	}
 	t.trim()
+}
+
+// rezone looks the zones up again for every fix held, and recomputes and
+// reports from the first fix whose zones changed. Fixes already folded
+// into base keep the zones they had.
+func (t *tracker) rezone() {
+	from := len(t.fixes)
+	for i := range t.fixes {
+		o := &t.fixes[i]
+		if o.flags&flagVague != 0 {
+			continue
+		}
+		hits := t.e.ix.Lookup(nil, o.lat, o.lon, float64(o.acc), o.cell)
+		if !sameHits(hits, o.hits) {
+			o.hits = hits
+			from = min(from, i)
+		}
+	}
+	if from == len(t.fixes) {
+		return
+	}
+	t.recompute(from)
+	t.report()
+	t.trim()
+}
+
+// sameHits reports whether two lookups found the same zones, classed the
+// same.
+func sameHits(a, b []Hit) bool {
+	return slices.EqualFunc(a, b, func(x, y Hit) bool {
+		return x.Zone == y.Zone && x.Class == y.Class && x.r == y.r
+	})
 }
 
 // openReported reports whether every confirmed open stay was reported

@@ -41,6 +41,10 @@ type Service struct {
 
 	owners sync.Map // device id -> collector id
 
+	// rezone is signalled when zones changed; Run then lets the engine
+	// look its held fixes up again (one pass for a whole import).
+	rezone chan struct{}
+
 	events    chan pending
 	replaying bool      // warm-up: the engine's events are not emitted
 	batch     time.Time // when the batch being processed reached the engine
@@ -70,6 +74,7 @@ func New(ctx context.Context, st store.Store, bus *ingest.Bus, cfg geofence.Conf
 		log:    log,
 		ids:    store.NewIDGen(1),
 		events: make(chan pending, eventQueue),
+		rezone: make(chan struct{}, 1),
 		idMap:  map[int64]int64{},
 		m:      newMetrics(reg),
 	}
@@ -156,6 +161,9 @@ func (s *Service) Run(ctx context.Context) error {
 			pts = s.points(pts[:0], batch)
 			s.engine.Process(pts)
 			s.m.fixes.Add(float64(len(pts)))
+		case <-s.rezone:
+			s.batch = time.Now()
+			s.engine.Rezone()
 		}
 	}
 }
@@ -272,7 +280,19 @@ func (s *Service) ZoneChanged(z store.Zone) error {
 		return err
 	}
 	s.ix.Remove(z.ID)
-	return s.ix.Add(gz)
+	if err := s.ix.Add(gz); err != nil {
+		return err
+	}
+	s.zonesChanged()
+	return nil
+}
+
+// zonesChanged asks Run to rezone, without waiting; signals coalesce.
+func (s *Service) zonesChanged() {
+	select {
+	case s.rezone <- struct{}{}:
+	default:
+	}
 }
 
 // ValidateZone says why the engine could not use z (nil: it can).
@@ -282,7 +302,10 @@ func (s *Service) ValidateZone(z store.Zone) error {
 }
 
 // ZoneRemoved takes a zone out of the index.
-func (s *Service) ZoneRemoved(id int64) { s.ix.Remove(id) }
+func (s *Service) ZoneRemoved(id int64) {
+	s.ix.Remove(id)
+	s.zonesChanged()
+}
 
 // DeviceLinked records that the device now belongs to collector (0: none).
 func (s *Service) DeviceLinked(device, collector int64) {

@@ -100,3 +100,34 @@ func idOf(t *testing.T, body string) int64 {
 }
 
 func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
+
+// TestZoneAddedAfterTheVisit: the collector stood at an address for ten
+// minutes before its zone was created; the zone's creation brings the
+// visit, arrived at the first fix there.
+func TestZoneAddedAfterTheVisit(t *testing.T) {
+	s := startServer(t, "")
+	const js = "application/json"
+	_, body := s.send("POST", "/api/v1/collectors", js, `{"name":"Orlov","team":"north"}`)
+	col := idOf(t, body)
+	code, body := s.send("POST", "/api/v1/devices", js, fmt.Sprintf(
+		`{"uid":"phone-r","protocol":"osmand","collector_id":%d}`, col))
+	if code != 201 {
+		t.Fatalf("device: %d %s", code, body)
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	first := now.Add(-20 * time.Minute)
+	for i := range 21 {
+		phoneFix(t, s, first.Add(time.Duration(i)*30*time.Second), 55.75, 37.61)
+	}
+
+	_, body = s.send("POST", "/api/v1/debtors", js, `{"name":"Debtor"}`)
+	code, body = s.send("POST", "/api/v1/zones", js, fmt.Sprintf(
+		`{"debtor_id":%d,"shape":"circle","lat":55.75,"lon":37.61,"radius_m":50}`, idOf(t, body)))
+	if code != 201 {
+		t.Fatalf("zone: %d %s", code, body)
+	}
+	v := waitVisit(t, s, func(store.Visit) bool { return true })
+	if !v.ArrivedAt.Equal(first) || v.CollectorID != col {
+		t.Fatalf("visit %+v, want collector %d arrived at %v", v, col, first)
+	}
+}
