@@ -163,3 +163,28 @@ func BenchmarkEngine(b *testing.B) {
 }
 
 var _ = math.Pi
+
+// BenchmarkRezone measures Engine.Rezone after a zone import, with 20
+// collectors' simulated days held: the cost is per held fix.
+//
+//	go test -run '^$' -bench Rezone -benchmem ./geofence/
+func BenchmarkRezone(b *testing.B) {
+	sc := scenario.Generate(scenario.Config{Seed: 1, Collectors: 20})
+	pts := sc.Points()
+	ix := geofence.NewIndex(geofence.IndexConfig{})
+	if err := ix.AddAll(sc.Zones[1:]); err != nil {
+		b.Fatal(err)
+	}
+	e := geofence.NewEngine(ix, geofence.Config{Window: 24 * time.Hour}, nil)
+	e.Process(pts)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		if i%2 == 0 {
+			_ = ix.Add(sc.Zones[0])
+		} else {
+			ix.Remove(sc.Zones[0].ID)
+		}
+		e.Rezone()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(pts)), "ns/held-fix")
+}

@@ -204,9 +204,10 @@ func (e *Engine) Process(pts []Point) {
 // or cancelled. A zone imported at noon thus gets the visit made there in
 // the morning. Fixes older than the window keep the zones they had.
 //
-// It costs one index lookup per held fix (about a second for 300
-// collectors with a day of fixes) and holds each shard's lock while it
-// works on that shard, so call it once after a batch of zone changes.
+// It costs an index lookup per held fix, about 0.2 µs (BenchmarkRezone):
+// 0.3 s for 300 collectors with 12 hours of fixes every 10 s. It holds each
+// shard's lock while it works on that shard, so call it once after a batch
+// of zone changes, not per zone.
 func (e *Engine) Rezone() {
 	for i := range e.shards {
 		s := &e.shards[i]
