@@ -282,7 +282,13 @@ func pct(sorted []time.Duration, q float64) float64 {
 func round(x float64) float64 { return math.Round(x*100) / 100 }
 
 // track is a device moving around Moscow with strictly increasing fix times,
-// so that no two records of a device are duplicates.
+// so that no two records of a device are duplicates. Fix times follow the
+// wall clock, as a real tracker's do: a packet's records end now and are
+// spaced by a second when the device is paced slowly enough, by a
+// millisecond at least. An earlier version advanced each device's clock
+// a second per record from an hour ago, so at full rate it ran 100 times
+// faster than real time and runs overlapped the time ranges of earlier
+// ones: the store's indexes saw inserts no fleet makes.
 type track struct {
 	rng      *rand.Rand
 	lat, lon float64
@@ -296,13 +302,17 @@ func newTrack(rng *rand.Rand) *track {
 		lat:     55.55 + rng.Float64()*0.4,
 		lon:     37.35 + rng.Float64()*0.5,
 		heading: rng.Float64() * 360,
-		t:       time.Now().UTC().Add(-time.Hour).Truncate(time.Second),
 	}
 }
 
 func (d *track) fill(recs []teltonika.Record) {
+	now := time.Now().UTC().Truncate(time.Millisecond)
 	for i := range recs {
-		d.t = d.t.Add(time.Second)
+		back := time.Duration(len(recs)-1-i) * time.Second
+		d.t = d.t.Add(time.Millisecond)
+		if at := now.Add(-back); at.After(d.t) {
+			d.t = at
+		}
 		d.heading = math.Mod(d.heading+d.rng.NormFloat64()*10+360, 360)
 		step := 0.0001 + d.rng.Float64()*0.0002
 		d.lat += step * math.Cos(d.heading*math.Pi/180)
