@@ -41,6 +41,7 @@ type Config struct {
 	MaxBatch       int           `yaml:"max_batch"`         // fixes per commit
 	FlushInterval  time.Duration `yaml:"flush_interval"`    // group commit wait
 	QueueSize      int           `yaml:"queue_size"`        // journal queue, messages
+	Writers        int           `yaml:"writers"`           // commits in flight
 	SQLiteSync     string        `yaml:"sqlite_sync"`       // FULL or NORMAL
 	Retention      string        `yaml:"retention"`         // "400d"; empty or 0 keeps all
 	DataKeys       string        `yaml:"data_keys"`         // key file sealing personal data
@@ -110,6 +111,9 @@ func settings() []setting {
 			dur(func(c *Config) *time.Duration { return &c.FlushInterval })},
 		{"queue-size", "messages waiting for the journal (default 8192)",
 			num(func(c *Config) *int { return &c.QueueSize })},
+		{"writers", "store commits in flight (default 1 on SQLite, which has one writer; " +
+			"2 on PostgreSQL)",
+			num(func(c *Config) *int { return &c.Writers })},
 		{"sqlite-sync", "SQLite synchronous mode: FULL or NORMAL (default FULL)",
 			str(func(c *Config) *string { return &c.SQLiteSync })},
 		{"data-keys", "key file sealing debtors' personal data (default: " + keysFileName +
@@ -226,6 +230,10 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
+// maxWriters bounds the journal's commits in flight: each holds a database
+// connection, and past a few they only contend with each other.
+const maxWriters = 16
+
 func (c Config) validate() error {
 	var errs []error
 	if _, err := ingest.ParsePolicy(c.UnknownDevices); err != nil {
@@ -237,6 +245,9 @@ func (c Config) validate() error {
 	if c.Store != "" && !strings.HasPrefix(c.Store, "postgres://") &&
 		!strings.HasPrefix(c.Store, "postgresql://") && !strings.HasPrefix(c.Store, "sqlite:") {
 		errs = append(errs, fmt.Errorf("store %q: want postgres://... or empty", c.Store))
+	}
+	if c.Writers < 0 || c.Writers > maxWriters {
+		errs = append(errs, fmt.Errorf("writers %d: want 0 (default) to %d", c.Writers, maxWriters))
 	}
 	if c.AdminScope != "" && c.AdminScope != "admin" && c.AdminScope != "all" {
 		errs = append(errs, fmt.Errorf("admin-token-scope %q: want admin or all", c.AdminScope))

@@ -22,8 +22,11 @@ const (
 // server started before its database comes up by itself.
 func openPostgres(ctx context.Context, cfg Config, pii store.PII, log *slog.Logger) (
 	store.Store, error) {
+	// Writers beyond the default each take a connection of their own, so
+	// the API keeps the ones it had.
+	conns := int32(postgres.DefaultMaxConns + max(cfg.Writers-pgWriters, 0))
 	for delay := time.Second; ; delay = min(delay*2, 30*time.Second) {
-		st, err := postgres.Open(ctx, postgres.Config{URL: cfg.Store, PII: pii})
+		st, err := postgres.Open(ctx, postgres.Config{URL: cfg.Store, PII: pii, MaxConns: conns})
 		if err == nil {
 			return st, nil
 		}

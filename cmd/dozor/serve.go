@@ -100,12 +100,12 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	bus := ingest.NewBus(metrics)
 	jcfg := ingest.JournalConfig{
 		MaxBatch: cfg.MaxBatch, FlushInterval: cfg.FlushInterval, QueueSize: cfg.QueueSize,
-		Probe: st.Ping,
+		Writers: cfg.Writers, Probe: st.Ping,
 	}
 	if isPostgres(cfg.Store) {
 		jcfg.MaxBatch = cmp.Or(cfg.MaxBatch, pgMaxBatch)
 		jcfg.FlushInterval = cmp.Or(cfg.FlushInterval, pgFlushInterval)
-		jcfg.Writers = pgWriters
+		jcfg.Writers = cmp.Or(cfg.Writers, pgWriters)
 	}
 	journal := ingest.NewJournal(jcfg, st.Fixes(), bus, metrics, log.With("component", "journal"))
 	pipe := &ingest.Pipeline{Journal: journal, Registry: registry, Metrics: metrics,
