@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -14,6 +15,10 @@ import (
 // maxAreaSpan bounds the time range of one area query: a month of a
 // city's fixes is already more than anyone reads through an API.
 const maxAreaSpan = 31 * 24 * time.Hour
+
+// areaTimeout bounds the work of one area query; the embedded store reads
+// every fix of the range, so a month there can take minutes.
+const areaTimeout = 30 * time.Second
 
 func (s *Server) areaRoutes() []route {
 	staff := []Role{RoleAdmin, RoleSupervisor, RoleAuditor}
@@ -35,9 +40,16 @@ func (s *Server) areaFixes(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	recs, err := s.cfg.Store.Fixes().InArea(r.Context(), q)
-	if errors.Is(err, store.ErrBadCell) {
+	ctx, cancel := context.WithTimeout(r.Context(), areaTimeout)
+	defer cancel()
+	recs, err := s.cfg.Store.Fixes().InArea(ctx, q)
+	switch {
+	case errors.Is(err, store.ErrBadCell):
 		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	case ctx.Err() != nil && r.Context().Err() == nil:
+		writeError(w, http.StatusServiceUnavailable, fmt.Sprintf(
+			"the query ran over %v; ask for a shorter time range", areaTimeout))
 		return
 	}
 	if err != nil {
