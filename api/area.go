@@ -47,7 +47,7 @@ func (s *Server) areaFixes(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, store.ErrBadCell):
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
-	case ctx.Err() != nil && r.Context().Err() == nil:
+	case err != nil && ctx.Err() != nil && r.Context().Err() == nil:
 		writeError(w, http.StatusServiceUnavailable, fmt.Sprintf(
 			"the query ran over %v; ask for a shorter time range", areaTimeout))
 		return
