@@ -61,6 +61,11 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// handedOut holds the ports freePort returned: the kernel may offer a
+// port again as soon as its probe closed, and two listeners of one server
+// given the same port made a start hang (seen once in CI).
+var handedOut sync.Map
+
 func freePort(t *testing.T) string {
 	t.Helper()
 	// A port free for both TCP and UDP, since a protocol binds both.
@@ -71,6 +76,9 @@ func freePort(t *testing.T) string {
 		}
 		addr := l.Addr().String()
 		l.Close()
+		if _, taken := handedOut.LoadOrStore(addr, true); taken {
+			continue
+		}
 		u, err := net.ListenPacket("udp", addr)
 		if err != nil {
 			continue
