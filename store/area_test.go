@@ -98,3 +98,24 @@ func TestAreaTermsRejects(t *testing.T) {
 		t.Error("too many cells accepted")
 	}
 }
+
+// FuzzAreaTerms: any query cells either fail with a clear error or give
+// terms on which the index range and AreaFilter agree for any fix cell.
+func FuzzAreaTerms(f *testing.F) {
+	c := cell.FromLatLng(55.75, 37.61, 12)
+	f.Add(uint64(c), cell.Parent(c, 5), uint64(c))
+	f.Add(uint64(0), uint64(1)<<63, ^uint64(0))
+	f.Fuzz(func(t *testing.T, a, b, fix uint64) {
+		terms, err := store.AreaTerms([]uint64{a, b})
+		if err != nil {
+			if !errors.Is(err, store.ErrBadCell) {
+				t.Fatalf("error %v does not wrap ErrBadCell", err)
+			}
+			return
+		}
+		if len(terms) == 0 || len(terms) > 2 {
+			t.Fatalf("%d terms for two cells", len(terms))
+		}
+		matches(t, terms, fix)
+	})
+}
