@@ -56,11 +56,7 @@ func (s *Server) areaFixes(w http.ResponseWriter, r *http.Request) {
 		s.storeError(w, "fixes", err)
 		return
 	}
-	out := make([]FixJSON, len(recs))
-	for i := range recs {
-		out[i] = NewFixJSON(&recs[i])
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeFixes(w, recs)
 }
 
 func parseAreaQuery(r *http.Request) (store.AreaQuery, error) {

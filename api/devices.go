@@ -150,6 +150,11 @@ func (s *Server) track(w http.ResponseWriter, r *http.Request, q store.TrackQuer
 		s.storeError(w, "fixes", err)
 		return
 	}
+	writeFixes(w, recs)
+}
+
+// writeFixes answers 200 with recs as a JSON array of FixJSON.
+func writeFixes(w http.ResponseWriter, recs []store.FixRecord) {
 	out := make([]FixJSON, len(recs))
 	for i := range recs {
 		out[i] = NewFixJSON(&recs[i])

@@ -71,6 +71,17 @@ type AreaTerm struct {
 	Mask, Value int64
 }
 
+// Prepare checks the query and returns its terms and row limit; nil terms
+// (and no error) mean nothing can match: no cells, or an empty device
+// filter.
+func (q AreaQuery) Prepare() ([]AreaTerm, int, error) {
+	terms, err := AreaTerms(q.Cells)
+	if err != nil || len(terms) == 0 || q.Devices != nil && len(q.Devices) == 0 {
+		return nil, 0, err
+	}
+	return terms, ClampLimit(q.Limit), nil
+}
+
 // AreaTerms checks the query cells and turns them into terms, dropping
 // cells inside other query cells so that no fix is returned twice.
 func AreaTerms(cells []uint64) ([]AreaTerm, error) {

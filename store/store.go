@@ -132,5 +132,14 @@ type Meta interface {
 	PutIfAbsent(ctx context.Context, key, value string) (bool, error)
 }
 
-// MaxTrackLimit caps one Track query.
+// MaxTrackLimit caps one Track or InArea query.
 const MaxTrackLimit = 10000
+
+// ClampLimit is the number of rows a query asking for limit returns at
+// most: MaxTrackLimit when limit is 0, negative or larger.
+func ClampLimit(limit int) int {
+	if limit <= 0 || limit > MaxTrackLimit {
+		return MaxTrackLimit
+	}
+	return limit
+}

@@ -68,6 +68,11 @@ func TestCheckConfig(t *testing.T) {
 	if _, err := runDozor(t, "", "serve", "--check-config", "--unknown-devices", "maybe"); err == nil {
 		t.Fatal("bad policy accepted")
 	}
+	for _, n := range []string{"-1", "17"} {
+		if _, err := runDozor(t, "", "serve", "--check-config", "--writers", n); err == nil {
+			t.Fatalf("--writers %s accepted", n)
+		}
+	}
 	out, err = runDozor(t, "", "serve", "--check-config",
 		"--listen", "gt06=:5023,tz=Europe/Moscow", "--listen", "h02=:5013,binary=45")
 	if err != nil || !strings.Contains(out, "OK") {

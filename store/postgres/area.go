@@ -21,16 +21,12 @@ const selectArea = selectFix + `
 
 // InArea implements store.Fixes.
 func (f *fixes) InArea(ctx context.Context, q store.AreaQuery) ([]store.FixRecord, error) {
-	terms, err := store.AreaTerms(q.Cells)
+	terms, limit, err := q.Prepare()
 	if err != nil {
 		return nil, fmt.Errorf("postgres: fixes in area: %w", err)
 	}
-	if len(terms) == 0 || (q.Devices != nil && len(q.Devices) == 0) {
+	if terms == nil {
 		return nil, nil
-	}
-	limit := q.Limit
-	if limit <= 0 || limit > store.MaxTrackLimit {
-		limit = store.MaxTrackLimit
 	}
 
 	cols := make([][]int64, 5)

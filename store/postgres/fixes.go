@@ -290,10 +290,7 @@ func queryIDs(ctx context.Context, tx pgx.Tx, sql string, args ...any) (map[int6
 
 // Track implements store.Fixes.
 func (f *fixes) Track(ctx context.Context, q store.TrackQuery) ([]store.FixRecord, error) {
-	limit := q.Limit
-	if limit <= 0 || limit > store.MaxTrackLimit {
-		limit = store.MaxTrackLimit
-	}
+	limit := store.ClampLimit(q.Limit)
 	rows, err := f.s.pool.Query(ctx, selectFix+
 		` WHERE device_id = $1 AND fix_time >= $2 AND fix_time < $3
 		ORDER BY fix_time, id LIMIT $4`,

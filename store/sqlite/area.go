@@ -27,24 +27,14 @@ const selectArea = selectFix + `
 
 // InArea implements store.Fixes.
 func (f *fixes) InArea(ctx context.Context, q store.AreaQuery) ([]store.FixRecord, error) {
-	terms, err := store.AreaTerms(q.Cells)
+	terms, limit, err := q.Prepare()
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: fixes in area: %w", err)
 	}
-	if len(terms) == 0 || (q.Devices != nil && len(q.Devices) == 0) {
+	if terms == nil {
 		return nil, nil
 	}
-	limit := q.Limit
-	if limit <= 0 || limit > store.MaxTrackLimit {
-		limit = store.MaxTrackLimit
-	}
-	from, to := int64(-1<<62), int64(1<<62)
-	if !q.From.IsZero() {
-		from = q.From.UnixMilli()
-	}
-	if !q.To.IsZero() {
-		to = q.To.UnixMilli()
-	}
+	from, to := msRange(q.From, q.To)
 
 	rows, err := f.s.r.QueryContext(ctx, selectArea,
 		devicesJSON(q.Devices), devicesJSON(q.Devices), from, to)

@@ -123,18 +123,21 @@ func (f *fixes) appendArgs(args []any, r *store.FixRecord) []any {
 		x.Valid, x.Protocol, int64(x.Cell), string(f.attrs))
 }
 
+// msRange is a fix-time range in stored milliseconds; a zero end is open.
+func msRange(from, to time.Time) (int64, int64) {
+	lo, hi := int64(-1<<62), int64(1<<62)
+	if !from.IsZero() {
+		lo = from.UnixMilli()
+	}
+	if !to.IsZero() {
+		hi = to.UnixMilli()
+	}
+	return lo, hi
+}
+
 func (f *fixes) Track(ctx context.Context, q store.TrackQuery) ([]store.FixRecord, error) {
-	limit := q.Limit
-	if limit <= 0 || limit > store.MaxTrackLimit {
-		limit = store.MaxTrackLimit
-	}
-	from, to := int64(-1<<62), int64(1<<62)
-	if !q.From.IsZero() {
-		from = q.From.UnixMilli()
-	}
-	if !q.To.IsZero() {
-		to = q.To.UnixMilli()
-	}
+	limit := store.ClampLimit(q.Limit)
+	from, to := msRange(q.From, q.To)
 	rows, err := f.s.r.QueryContext(ctx, selectFix+
 		` WHERE device_id = ? AND fix_time >= ? AND fix_time < ? ORDER BY fix_time, id LIMIT ?`,
 		q.DeviceID, from, to, limit)
