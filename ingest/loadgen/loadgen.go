@@ -289,10 +289,17 @@ func round(x float64) float64 { return math.Round(x*100) / 100 }
 // a second per record from an hour ago, so at full rate it ran 100 times
 // faster than real time and runs overlapped the time ranges of earlier
 // ones: the store's indexes saw inserts no fleet makes.
+//
+// A device moves at the speed it reports (5-60 km/h) over the time between
+// its fixes. An earlier version moved it 10-30 m per record whatever that
+// time, so at 50 records a second it flew at over 3,000 km/h and entered a
+// new H3 cell every few fixes, which no vehicle does, and which spread the
+// area index's inserts over tens of thousands of areas a minute.
 type track struct {
 	rng      *rand.Rand
 	lat, lon float64
 	heading  float64
+	kmh      float64
 	t        time.Time
 }
 
@@ -302,28 +309,46 @@ func newTrack(rng *rand.Rand) *track {
 		lat:     55.55 + rng.Float64()*0.4,
 		lon:     37.35 + rng.Float64()*0.5,
 		heading: rng.Float64() * 360,
+		kmh:     20 + rng.Float64()*40,
 	}
 }
+
+// metresPerDegree is the length of a degree of latitude.
+const metresPerDegree = 111_320
 
 func (d *track) fill(recs []teltonika.Record) {
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	for i := range recs {
+		prev := d.t
 		back := time.Duration(len(recs)-1-i) * time.Second
 		d.t = d.t.Add(time.Millisecond)
 		if at := now.Add(-back); at.After(d.t) {
 			d.t = at
 		}
-		d.heading = math.Mod(d.heading+d.rng.NormFloat64()*10+360, 360)
-		step := 0.0001 + d.rng.Float64()*0.0002
-		d.lat += step * math.Cos(d.heading*math.Pi/180)
-		d.lon += step * math.Sin(d.heading*math.Pi/180)
+		d.move(prev)
 		recs[i] = teltonika.Record{
 			Time: d.t, Lat: d.lat, Lon: d.lon, Altitude: 150,
-			Angle: uint16(d.heading), Satellites: 9, Speed: uint16(20 + d.rng.IntN(40)),
+			Angle: uint16(d.heading), Satellites: 9, Speed: uint16(d.kmh),
 			IO: recs[i].IO[:0],
 		}
 		recs[i].IO = append(recs[i].IO,
 			teltonika.IO{ID: 239, Size: 1, Value: 1},
 			teltonika.IO{ID: 66, Size: 2, Value: 12600 + uint64(d.rng.IntN(400))})
 	}
+}
+
+// move takes the device from its fix at prev to the one at d.t: now and
+// then a new heading and speed, and the distance the speed covers.
+func (d *track) move(prev time.Time) {
+	if prev.IsZero() {
+		return
+	}
+	if d.rng.IntN(20) == 0 {
+		d.heading = math.Mod(d.heading+d.rng.NormFloat64()*30+360, 360)
+		d.kmh = min(max(d.kmh+d.rng.NormFloat64()*5, 5), 60)
+	}
+	metres := d.kmh / 3.6 * d.t.Sub(prev).Seconds()
+	rad := d.heading * math.Pi / 180
+	d.lat += metres * math.Cos(rad) / metresPerDegree
+	d.lon += metres * math.Sin(rad) / (metresPerDegree * math.Cos(d.lat*math.Pi/180))
 }
