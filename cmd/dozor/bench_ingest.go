@@ -23,6 +23,13 @@ type ingestReport struct {
 	RawCopyAfter  float64 `json:"raw_copy_after_rows_per_s"`
 	// RatioToRawCopy is FixesPerSec over the mean of the two raw rates.
 	RatioToRawCopy float64 `json:"ratio_to_raw_copy"`
+
+	// Checkpoints are the database's during the load run, and the two
+	// settings that most decide the latency figures: each checkpoint
+	// stalls acknowledgements at its end (see postgres.Checkpoints).
+	Checkpoints   postgres.Checkpoints `json:"pg_checkpoints"`
+	MaxWALSize    string               `json:"pg_max_wal_size"`
+	SharedBuffers string               `json:"pg_shared_buffers"`
 }
 
 // benchIngest implements `dozor bench ingest`: the raw COPY rate of the
@@ -57,7 +64,7 @@ func benchIngest(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("raw copy before: %w", err)
 	}
-	rep, err := loadgen.Run(ctx, cfg)
+	rep, pg, err := loadRun(ctx, *url, cfg)
 	if err != nil {
 		return err
 	}
@@ -72,5 +79,25 @@ func benchIngest(args []string, stdout, stderr io.Writer) error {
 		RawCopyBefore:  round2(before.RowsPerSec),
 		RawCopyAfter:   round2(after.RowsPerSec),
 		RatioToRawCopy: round2(rep.FixesPerSec / raw),
+		Checkpoints:    pg.Checkpoints,
+		MaxWALSize:     pg.MaxWALSize,
+		SharedBuffers:  pg.SharedBuffers,
 	})
+}
+
+// loadRun runs the load generator and returns, with its report, the
+// database's state after it with the checkpoints made during it.
+func loadRun(ctx context.Context, url string, cfg loadgen.Config) (
+	loadgen.Report, postgres.ServerState, error) {
+	before, err := postgres.ReadServerState(ctx, url)
+	if err != nil {
+		return loadgen.Report{}, before, err
+	}
+	rep, err := loadgen.Run(ctx, cfg)
+	if err != nil {
+		return rep, before, err
+	}
+	after, err := postgres.ReadServerState(ctx, url)
+	after.Checkpoints = after.Sub(before.Checkpoints)
+	return rep, after, err
 }

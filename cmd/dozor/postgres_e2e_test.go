@@ -252,6 +252,9 @@ func TestBenchIngest(t *testing.T) {
 	if math.Abs(rep.RatioToRawCopy-want) > 0.01 {
 		t.Fatalf("ratio %v, want %.3f", rep.RatioToRawCopy, want)
 	}
+	if rep.MaxWALSize == "" || rep.SharedBuffers == "" || rep.Checkpoints.Requested < 0 {
+		t.Fatalf("database state not reported: %s", out.String())
+	}
 	if err := runBench([]string{"ingest", "--store", "sqlite"}, &out, &errOut); err == nil {
 		t.Fatal("bench ingest without PostgreSQL: no error")
 	}
