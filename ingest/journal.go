@@ -208,6 +208,9 @@ func (j *Journal) probe(ctx context.Context) {
 		if j.healthy.Load() {
 			continue
 		}
+		if !j.probeCanHeal() {
+			continue
+		}
 		pctx, cancel := context.WithTimeout(ctx, time.Second)
 		err := j.cfg.Probe(pctx)
 		cancel()
@@ -215,6 +218,16 @@ func (j *Journal) probe(ctx context.Context) {
 			j.log.Info("Store reachable again")
 		}
 	}
+}
+
+// probeCanHeal reports whether a successful probe proves the last failed
+// commit would now succeed: only when the store was unreachable. A store
+// that answers but refuses the write (its disk full, say) answers a probe
+// too, and health would flap green between failed commits; after such an
+// error only a commit restores it, and devices keep re-sending.
+func (j *Journal) probeCanHeal() bool {
+	p := j.lastErr.Load()
+	return p == nil || errors.Is(*p, store.ErrUnavailable)
 }
 
 // drain fails whatever is still queued after the writers stopped, so no

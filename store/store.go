@@ -23,6 +23,11 @@ var (
 	ErrConflict = errors.New("store: conflict")
 	// ErrClosed: the store was closed.
 	ErrClosed = errors.New("store: closed")
+	// ErrUnavailable: the store could not be reached (connection refused
+	// or lost, server shutting down, no answer in time). The same call may
+	// succeed unchanged once it is back, and a successful ping says so;
+	// after any other error (a full disk, say) only the call itself can.
+	ErrUnavailable = errors.New("store: unavailable")
 )
 
 // Store is the root of the persistence layer. It is safe for concurrent use.

@@ -141,6 +141,8 @@ func TestOutageAndRecovery(t *testing.T) {
 		t.Fatal("append succeeded with the database cut off")
 	} else if errors.Is(err, store.ErrClosed) {
 		t.Fatalf("outage reported as a closed store: %v", err)
+	} else if !errors.Is(err, store.ErrUnavailable) {
+		t.Fatalf("outage not reported as ErrUnavailable: %v", err)
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("failing took %v", d)
@@ -215,6 +217,9 @@ func TestTerminatedBackends(t *testing.T) {
 	// retry, as the journal makes it, goes through.
 	if err := s.Fixes().Append(ctx, recs); err != nil {
 		t.Logf("first append after the kill: %v", err)
+		if !errors.Is(err, store.ErrUnavailable) {
+			t.Errorf("a terminated backend is not ErrUnavailable: %v", err)
+		}
 		if err := s.Fixes().Append(ctx, recs); err != nil {
 			t.Fatalf("second append after the kill: %v", err)
 		}

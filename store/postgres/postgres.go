@@ -257,7 +257,8 @@ const (
 )
 
 // wrap turns driver errors into the store's sentinels; after Close every
-// error is ErrClosed. A broken connection resets the pool: when one pooled
+// error is ErrClosed, and errors of reaching the server (or of it not
+// answering in time) are ErrUnavailable. A broken connection resets the pool: when one pooled
 // connection has died (a restart, a network cut), the idle others almost
 // surely have too, and each would fail one more call after the database is
 // back; this way only the first call pays.
@@ -270,6 +271,10 @@ func (s *Store) wrap(op string, err error) error {
 	}
 	if isConnErr(err) {
 		s.pool.Reset()
+		return fmt.Errorf("postgres: %s: %w: %w", op, store.ErrUnavailable, err)
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("postgres: %s: %w: %w", op, store.ErrUnavailable, err)
 	}
 	return wrap(op, err)
 }
