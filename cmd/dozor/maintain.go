@@ -23,6 +23,10 @@ type checkpointReader interface {
 	Checkpoints(ctx context.Context) (postgres.Checkpoints, error)
 }
 
+// The warning is found by a type assertion; this keeps a change of the
+// method from silently turning it off.
+var _ checkpointReader = (*postgres.Store)(nil)
+
 // maintenance runs the store's housekeeping at start and then hourly until
 // ctx ends: create partitions ahead, drop fixes past the retention period,
 // and warn when the database was forced into checkpoints. Failures are

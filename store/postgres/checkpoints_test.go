@@ -2,8 +2,12 @@ package postgres_test
 
 import (
 	"context"
+	"errors"
+	"os"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"dozor/store/postgres"
 )
@@ -21,6 +25,11 @@ func TestCheckpointsCounted(t *testing.T) {
 	// the WAL's size is. The counters reach the statistics view when the
 	// checkpointer reports them, so poll.
 	if _, err := s.Pool().Exec(ctx, "CHECKPOINT"); err != nil {
+		// CHECKPOINT needs a superuser or pg_checkpoint; CI has one.
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && pe.Code == "42501" && os.Getenv("CI") == "" {
+			t.Skipf("the test database user may not run CHECKPOINT: %v", err)
+		}
 		t.Fatal(err)
 	}
 	var got postgres.Checkpoints
