@@ -38,6 +38,7 @@ type ingestReport struct {
 // rate again. Measuring the limit on both sides of the run, in the same
 // minute, keeps the ratio meaningful on cores shared with other work,
 // where either figure alone moves by a third from one minute to the next.
+// It forces no checkpoint: the load run meets the server's own.
 func benchIngest(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("bench ingest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -59,7 +60,7 @@ func benchIngest(args []string, stdout, stderr io.Writer) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	bc := postgres.BenchConfig{URL: *url, Rows: *rows, Batch: 4096}
+	bc := postgres.BenchConfig{URL: *url, Rows: *rows, Batch: 4096, NoCheckpoint: true}
 	before, err := postgres.BenchCopyStats(ctx, bc)
 	if err != nil {
 		return fmt.Errorf("raw copy before: %w", err)
