@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"sync"
+	"time"
 
 	"dozor/protocols"
 	"dozor/store"
@@ -134,11 +135,13 @@ func (b *Bus) publish(batch []store.FixRecord) {
 	if batch == nil {
 		return
 	}
+	start := time.Now()
 	b.mu.RLock()
 	defer b.mu.RUnlock()
 	for _, s := range b.subs {
 		s.deliver(batch, b.metrics)
 	}
+	b.metrics.publishSeconds.Observe(time.Since(start).Seconds())
 }
 
 func (s *Subscription) deliver(batch []store.FixRecord, m *busMetrics) {

@@ -295,6 +295,7 @@ func (w *batchWriter) commit() {
 	j.waiters.wakeAll()
 
 	start := time.Now()
+	j.metrics.waitSeconds.Observe(start.Sub(w.subs[0].queued).Seconds())
 	ctx, cancel := context.WithTimeout(context.Background(), commitTimeout)
 	err := j.fixes.Append(ctx, w.recs)
 	cancel()

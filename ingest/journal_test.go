@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 
 	"dozor/ingest"
 	"dozor/protocols"
@@ -91,4 +92,76 @@ func submit(t *testing.T, j *ingest.Journal, want error) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("no commit outcome")
 	}
+}
+
+// heldFixes holds every Append until release is closed.
+type heldFixes struct {
+	store.Fixes
+	started chan struct{}
+	release chan struct{}
+}
+
+func (f *heldFixes) Append(context.Context, []store.FixRecord) error {
+	f.started <- struct{}{}
+	<-f.release
+	return nil
+}
+
+// TestJournalWaitAndPublishTimed: a submission queued behind a held commit
+// shows its wait in dozor_journal_wait_seconds, and a blocking subscriber
+// that does not read shows in dozor_bus_publish_seconds, the two places
+// an ACK can be late while the commits themselves are quick.
+func TestJournalWaitAndPublishTimed(t *testing.T) {
+	const hold = 50 * time.Millisecond
+	reg := prometheus.NewRegistry()
+	m := ingest.NewMetrics(reg)
+	bus := ingest.NewBus(m)
+	sub := bus.Subscribe("slow", 1, ingest.Block)
+	fixes := &heldFixes{started: make(chan struct{}, 2), release: make(chan struct{})}
+	j := ingest.NewJournal(ingest.JournalConfig{}, fixes, bus, m, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go j.Run(ctx) //nolint:errcheck
+
+	done := make(chan error, 2)
+	go func() { submit(t, j, nil); done <- nil }()
+	<-fixes.started
+	go func() { submit(t, j, nil); done <- nil }()
+	time.Sleep(hold)
+	close(fixes.release)
+
+	// The first batch fills the subscriber's queue of one; the second
+	// waits in publish until the subscriber reads.
+	<-done
+	<-done
+	time.Sleep(hold)
+	<-sub.C()
+	<-sub.C()
+
+	waits := histogram(t, reg, "dozor_journal_wait_seconds")
+	if waits.GetSampleCount() != 2 || waits.GetSampleSum() < hold.Seconds() {
+		t.Errorf("wait: %d samples, %.3fs; want 2 and >= %v",
+			waits.GetSampleCount(), waits.GetSampleSum(), hold)
+	}
+	pub := histogram(t, reg, "dozor_bus_publish_seconds")
+	if pub.GetSampleCount() != 2 || pub.GetSampleSum() < hold.Seconds() {
+		t.Errorf("publish: %d samples, %.3fs; want 2 and >= %v",
+			pub.GetSampleCount(), pub.GetSampleSum(), hold)
+	}
+}
+
+// histogram gathers the unlabelled histogram name from reg.
+func histogram(t *testing.T, reg *prometheus.Registry, name string) *dto.Histogram {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == name {
+			return mf.GetMetric()[0].GetHistogram()
+		}
+	}
+	t.Fatalf("no metric %s", name)
+	return nil
 }

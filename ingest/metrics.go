@@ -26,12 +26,14 @@ type journalMetrics struct {
 	busy          prometheus.Counter
 	batchFixes    prometheus.Histogram
 	commitSeconds prometheus.Histogram
+	waitSeconds   prometheus.Histogram
 	committed     prometheus.Counter
 	failedBatches prometheus.Counter
 }
 
 type busMetrics struct {
-	dropped *prometheus.CounterVec
+	dropped        *prometheus.CounterVec
+	publishSeconds prometheus.Histogram
 }
 
 // NewMetrics creates the metrics and registers them with reg (nil: not
@@ -87,6 +89,11 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 				Help:    "Time to commit one batch to the store.",
 				Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14),
 			}),
+			waitSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
+				Name:    "dozor_journal_wait_seconds",
+				Help:    "Time the oldest submission of a batch waited before its commit began.",
+				Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14),
+			}),
 			committed: prometheus.NewCounter(prometheus.CounterOpts{
 				Name: "dozor_journal_fixes_committed_total",
 				Help: "Fixes in committed batches, duplicates included.",
@@ -101,12 +108,19 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 				Name: "dozor_bus_dropped_batches_total",
 				Help: "Batches dropped for a slow drop-oldest subscriber.",
 			}, []string{"subscriber"}),
+			publishSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
+				Name: "dozor_bus_publish_seconds",
+				Help: "Time a journal writer spent handing one batch to the subscribers " +
+					"(a blocking subscriber that falls behind shows here).",
+				Buckets: prometheus.ExponentialBuckets(0.0001, 2, 14),
+			}),
 		},
 	}
 	if reg != nil {
 		reg.MustRegister(m.connections, m.frames, m.fixes, m.errors, m.ackSeconds,
 			m.closed, m.httpReqs, m.j.queueDepth, m.j.busy, m.j.batchFixes,
-			m.j.commitSeconds, m.j.committed, m.j.failedBatches, m.b.dropped, m.lenient)
+			m.j.commitSeconds, m.j.waitSeconds, m.j.committed, m.j.failedBatches,
+			m.b.dropped, m.b.publishSeconds, m.lenient)
 	}
 	return m
 }

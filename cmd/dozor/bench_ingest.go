@@ -24,6 +24,13 @@ type ingestReport struct {
 	// RatioToRawCopy is FixesPerSec over the mean of the two raw rates.
 	RatioToRawCopy float64 `json:"ratio_to_raw_copy"`
 
+	// PacedP50 and PacedP99 are the commit latencies of raw COPYs paced
+	// at the run's --rate, due on a schedule (see BenchConfig.Rate): the
+	// floor this machine's disk and database put under the ACK latency at
+	// that load, measured just before the load run. Zero when unpaced.
+	PacedP50 float64 `json:"raw_copy_paced_p50_ms,omitempty"`
+	PacedP99 float64 `json:"raw_copy_paced_p99_ms,omitempty"`
+
 	// Checkpoints are the database's during the load run, and the two
 	// settings that most decide the latency figures: each checkpoint
 	// stalls acknowledgements at its end (see postgres.Checkpoints).
@@ -33,7 +40,8 @@ type ingestReport struct {
 }
 
 // benchIngest implements `dozor bench ingest`: the raw COPY rate of the
-// fixes' rows into a bare indexed table, then a `dozor loadgen` run
+// fixes' rows into a bare indexed table, with --rate raw COPYs paced at
+// that rate for their commit latency, then a `dozor loadgen` run
 // against a server already running on the same PostgreSQL, then the raw
 // rate again. Measuring the limit on both sides of the run, in the same
 // minute, keeps the ratio meaningful on cores shared with other work,
@@ -51,6 +59,8 @@ func benchIngest(args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&cfg.Duration, "duration", 30*time.Second, "length of the load run")
 	fs.Float64Var(&cfg.Rate, "rate", 0, "target fixes/s over all devices (0: as fast as acked)")
 	fs.Uint64Var(&cfg.Seed, "seed", 1, "random seed of the tracks")
+	paced := fs.Duration("paced", 15*time.Second,
+		"with --rate: length of a raw COPY run paced at that rate, for its latency (0: none)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -64,6 +74,10 @@ func benchIngest(args []string, stdout, stderr io.Writer) error {
 	before, err := postgres.BenchCopyStats(ctx, bc)
 	if err != nil {
 		return fmt.Errorf("raw copy before: %w", err)
+	}
+	floor, err := pacedCopy(ctx, bc, cfg.Rate, *paced)
+	if err != nil {
+		return fmt.Errorf("paced raw copy: %w", err)
 	}
 	rep, pg, err := loadRun(ctx, *url, cfg)
 	if err != nil {
@@ -80,10 +94,35 @@ func benchIngest(args []string, stdout, stderr io.Writer) error {
 		RawCopyBefore:  round2(before.RowsPerSec),
 		RawCopyAfter:   round2(after.RowsPerSec),
 		RatioToRawCopy: round2(rep.FixesPerSec / raw),
+		PacedP50:       millis(floor.BatchP50),
+		PacedP99:       millis(floor.BatchP99),
 		Checkpoints:    pg.Checkpoints,
 		MaxWALSize:     pg.MaxWALSize,
 		SharedBuffers:  pg.SharedBuffers,
 	})
+}
+
+// Paced raw COPYs mimic the journal at a steady rate: pgWriters commits in
+// flight, each of what arrives in pacedBatchTime at that rate.
+const pacedBatchTime = 20 * time.Millisecond
+
+// pacedCopy measures raw COPY commit latency at rate fixes/s for d; it
+// returns a zero result when either is zero.
+func pacedCopy(ctx context.Context, bc postgres.BenchConfig, rate float64, d time.Duration) (
+	postgres.BenchResult, error) {
+	if rate <= 0 || d <= 0 {
+		return postgres.BenchResult{}, nil
+	}
+	bc.Rate = rate
+	bc.Rows = max(1, int(rate*d.Seconds()))
+	bc.Batch = max(1, int(rate*pacedBatchTime.Seconds()))
+	bc.Writers = pgWriters
+	return postgres.BenchCopyStats(ctx, bc)
+}
+
+// millis is d in milliseconds, to two decimals.
+func millis(d time.Duration) float64 {
+	return round2(float64(d) / float64(time.Millisecond))
 }
 
 // loadRun runs the load generator and returns, with its report, the

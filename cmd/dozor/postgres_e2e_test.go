@@ -255,6 +255,24 @@ func TestBenchIngest(t *testing.T) {
 	if rep.MaxWALSize == "" || rep.SharedBuffers == "" || rep.Checkpoints.Requested < 0 {
 		t.Fatalf("database state not reported: %s", out.String())
 	}
+	if rep.PacedP50 != 0 {
+		t.Fatalf("paced latency without --rate: %s", out.String())
+	}
+
+	// With --rate, raw COPYs paced at that rate give the latency floor.
+	out.Reset()
+	err = runBench([]string{"ingest", "--store", url, "--addr", s.telt, "--devices", "5",
+		"--duration", "1s", "--rows", "8192", "--rate", "500", "--paced", "1s"}, &out, &errOut)
+	if err != nil {
+		t.Fatalf("bench ingest --rate: %v (%s)", err, errOut.String())
+	}
+	rep = ingestReport{}
+	if err := json.Unmarshal([]byte(out.String()), &rep); err != nil {
+		t.Fatalf("report %q: %v", out.String(), err)
+	}
+	if rep.PacedP50 <= 0 || rep.PacedP99 < rep.PacedP50 || rep.FixesAcked == 0 {
+		t.Fatalf("paced report %s", out.String())
+	}
 	if err := runBench([]string{"ingest", "--store", "sqlite"}, &out, &errOut); err == nil {
 		t.Fatal("bench ingest without PostgreSQL: no error")
 	}

@@ -69,6 +69,13 @@ type BenchConfig struct {
 	// every page written next log a full image, a surge that a running
 	// server meets once per checkpoint_timeout, not at a moment of ours.
 	NoCheckpoint bool
+
+	// Rate, when above zero, paces the run: batch i is due at i*Batch/Rate
+	// seconds from the start, and its latency counts from when it was due,
+	// so a stall delays the batches queued behind it as it delays devices'
+	// acknowledgements. BatchP99 is then the commit latency this machine
+	// gives at that load: the floor under an end-to-end ACK latency.
+	Rate float64
 }
 
 func (c *BenchConfig) check() error {
@@ -77,6 +84,9 @@ func (c *BenchConfig) check() error {
 	}
 	if c.Rows <= 0 || c.Batch <= 0 {
 		return fmt.Errorf("postgres: bench: rows %d, batch %d", c.Rows, c.Batch)
+	}
+	if c.Rate < 0 {
+		return fmt.Errorf("postgres: bench: rate %v", c.Rate)
 	}
 	return nil
 }
@@ -287,6 +297,18 @@ func checkpoint(ctx context.Context, c *pgx.Conn) {
 	c.Exec(ctx, "CHECKPOINT") //nolint:errcheck
 }
 
+// begin waits until batch i of a paced run is due and returns the time its
+// latency counts from: when it was due, even if that has passed, or now
+// in an unpaced run.
+func (c BenchConfig) begin(start time.Time, i int) time.Time {
+	if c.Rate == 0 {
+		return time.Now()
+	}
+	due := start.Add(time.Duration(float64(i*c.Batch) / c.Rate * float64(time.Second)))
+	time.Sleep(time.Until(due))
+	return due
+}
+
 // timeBatches runs fn(writer, batch) for every batch, cfg.Writers at a
 // time, and measures.
 func timeBatches(cfg BenchConfig, fn func(w, i int) error) (BenchResult, error) {
@@ -305,7 +327,7 @@ func timeBatches(cfg BenchConfig, fn func(w, i int) error) (BenchResult, error) 
 	for w := range cfg.Writers {
 		wg.Go(func() {
 			for i := range next {
-				t := time.Now()
+				t := cfg.begin(start, i)
 				if err := fn(w, i); err != nil {
 					errs <- fmt.Errorf("postgres: bench batch %d: %w", i, err)
 					return

@@ -124,36 +124,3 @@ func TestBenchFunctions(t *testing.T) {
 	}
 	t.Log(r)
 }
-
-// TestBenchNoCheckpoint checks that a raw COPY run beside live traffic
-// forces no checkpoint. Another package's test may force one at the same
-// moment, so a grown count is retried before it fails.
-func TestBenchNoCheckpoint(t *testing.T) {
-	url := os.Getenv("DOZOR_TEST_POSTGRES")
-	if url == "" {
-		url = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-	}
-	ctx := context.Background()
-	cfg := BenchConfig{URL: url, Rows: 2000, Batch: 1000, NoCheckpoint: true}
-	for try := 1; ; try++ {
-		before, err := ReadServerState(ctx, url)
-		if err != nil {
-			t.Skipf("no PostgreSQL at %s: set DOZOR_TEST_POSTGRES (%v)", url, err)
-		}
-		if _, err := BenchCopyStats(ctx, cfg); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(500 * time.Millisecond) // the checkpointer reports late
-		after, err := ReadServerState(ctx, url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := after.Sub(before.Checkpoints)
-		if got.Requested == 0 {
-			return
-		}
-		if try == 3 {
-			t.Fatalf("requested checkpoints during three runs without: %+v", got)
-		}
-	}
-}
