@@ -351,3 +351,31 @@ func TestDurabilityAfterSIGKILL(t *testing.T) {
 	s.start()
 	checkAckedOnce(t, s, logPath)
 }
+
+// TestLoadgenEndsOnTime runs nearly idle trackers, each due to send once
+// in many minutes: the run still ends at its duration, with every device
+// connected, so idle-connection memory can be measured with it.
+func TestLoadgenEndsOnTime(t *testing.T) {
+	s := startServer(t, t.TempDir())
+	done := make(chan loadgen.Report, 1)
+	go func() {
+		rep, err := loadgen.Run(context.Background(), loadgen.Config{
+			Addr: s.telt, Devices: 50, Records: 10, Rate: 1, Duration: time.Second,
+			Timeout: 2 * time.Second,
+		})
+		if err != nil {
+			t.Error(err)
+		}
+		done <- rep
+	}()
+
+	// Each device is due every 500 s; the run must not wait for them.
+	select {
+	case rep := <-done:
+		if rep.Connected != 50 || rep.Errors != 0 {
+			t.Fatalf("report: %+v", rep)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("loadgen still running a minute after a one-second run")
+	}
+}

@@ -165,10 +165,8 @@ func (r *run) device(ctx context.Context, i int) error {
 		start = start.Add(time.Duration(rng.Int64N(int64(pace))))
 	}
 	for next := start; ctx.Err() == nil; next = next.Add(pace) {
-		if pace > 0 {
-			if d := time.Until(next); d > 0 {
-				time.Sleep(d)
-			}
+		if !waitUntil(ctx, next) {
+			return nil
 		}
 		dev.fill(recs)
 		pkt = teltonika.AppendAVL(pkt[:0], teltonika.Codec8, recs)
@@ -183,6 +181,24 @@ func (r *run) device(ctx context.Context, i int) error {
 		}
 	}
 	return nil
+}
+
+// waitUntil sleeps until t and reports whether the run is still on: a
+// device whose interval is longer than the run (10,000 nearly idle
+// trackers, say) must not hold the report back until its next packet.
+func waitUntil(ctx context.Context, t time.Time) bool {
+	d := time.Until(t)
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // exchange sends pkt and waits for its ACK; like a tracker, it sends the
