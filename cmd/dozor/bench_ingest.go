@@ -37,6 +37,11 @@ type ingestReport struct {
 	Checkpoints   postgres.Checkpoints `json:"pg_checkpoints"`
 	MaxWALSize    string               `json:"pg_max_wal_size"`
 	SharedBuffers string               `json:"pg_shared_buffers"`
+
+	// FixesMB is the size of the stored fixes with their indexes after
+	// the run: the latency tail grows with it (see postgres.ServerState),
+	// so figures are comparable only at similar sizes.
+	FixesMB float64 `json:"pg_fixes_mb"`
 }
 
 // benchIngest implements `dozor bench ingest`: the raw COPY rate of the
@@ -99,6 +104,7 @@ func benchIngest(args []string, stdout, stderr io.Writer) error {
 		Checkpoints:    pg.Checkpoints,
 		MaxWALSize:     pg.MaxWALSize,
 		SharedBuffers:  pg.SharedBuffers,
+		FixesMB:        round2(float64(pg.FixesBytes) / (1 << 20)),
 	})
 }
 

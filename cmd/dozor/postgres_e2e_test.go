@@ -252,7 +252,8 @@ func TestBenchIngest(t *testing.T) {
 	if math.Abs(rep.RatioToRawCopy-want) > 0.01 {
 		t.Fatalf("ratio %v, want %.3f", rep.RatioToRawCopy, want)
 	}
-	if rep.MaxWALSize == "" || rep.SharedBuffers == "" || rep.Checkpoints.Requested < 0 {
+	if rep.MaxWALSize == "" || rep.SharedBuffers == "" || rep.Checkpoints.Requested < 0 ||
+		rep.FixesMB <= 0 {
 		t.Fatalf("database state not reported: %s", out.String())
 	}
 	if rep.PacedP50 != 0 {

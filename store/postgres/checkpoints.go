@@ -18,6 +18,10 @@ import (
 // max_wal_size: at 50,000 fixes/s the default 1 GB forces one every 20
 // seconds. deploy/postgres/dozor.conf sizes the WAL so that they are timed.
 // A manual CHECKPOINT command counts as requested too.
+//
+// Checkpoints are one source of those stalls, not the only one: on another
+// day of the same machine, half-load runs with no checkpoint in them had
+// the same p99 as runs with four (see ServerState.FixesBytes).
 type Checkpoints struct {
 	Timed     int64 `json:"timed"`
 	Requested int64 `json:"requested"`
@@ -34,12 +38,21 @@ func (c Checkpoints) Sub(old Checkpoints) Checkpoints {
 }
 
 // ServerState is what Dozor reports of the database server around a
-// benchmark: its checkpoints, and the settings that decide how often they
-// come and how much of the indexes stays in its memory.
+// benchmark: its checkpoints, the settings that decide how often they come
+// and how much of the indexes stays in its memory, and the size of the
+// fixes already stored.
 type ServerState struct {
 	Checkpoints
 	MaxWALSize    string `json:"max_wal_size"`
 	SharedBuffers string `json:"shared_buffers"`
+
+	// FixesBytes is the size of every fixes partition with its indexes
+	// (zero where the table is not there). The ACK latency tail grows with
+	// it: measured on the development machine at half load, p99 was about
+	// 50 ms with the day's partition under 40 million rows, about 100 ms at
+	// 60 million (27 GB with the rest of the database, past the 21 GB of
+	// page cache), whatever the checkpoint settings.
+	FixesBytes int64 `json:"fixes_bytes"`
 }
 
 // pg_stat_bgwriter held the checkpoint counters until PostgreSQL 17 moved
@@ -49,6 +62,8 @@ const (
 	selectCheckpoints17  = `SELECT num_timed, num_requested FROM pg_stat_checkpointer`
 	selectServerSettings = `SELECT current_setting('server_version_num')::int,
 		current_setting('max_wal_size'), current_setting('shared_buffers')`
+	selectFixesBytes = `SELECT coalesce(sum(pg_total_relation_size(inhrelid)), 0)::bigint
+		FROM pg_inherits WHERE inhparent = to_regclass('fixes')`
 )
 
 // rowQuerier is a connection or a pool.
@@ -89,6 +104,10 @@ func readServerState(ctx context.Context, q rowQuerier) (ServerState, error) {
 	}
 	if err := q.QueryRow(ctx, sql).Scan(&st.Timed, &st.Requested); err != nil {
 		return st, fmt.Errorf("checkpoint counters: %w", err)
+	}
+
+	if err := q.QueryRow(ctx, selectFixesBytes).Scan(&st.FixesBytes); err != nil {
+		return st, fmt.Errorf("fixes size: %w", err)
 	}
 	return st, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,8 +15,13 @@ import (
 
 func TestCheckpointsCounted(t *testing.T) {
 	url := testURL(t)
-	s := openTest(t, url)
 	ctx := context.Background()
+	schema := freshSchema(t, url)
+	s, err := postgres.Open(ctx, postgres.Config{URL: url, Schema: schema})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
 	before, err := s.Checkpoints(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -47,11 +53,18 @@ func TestCheckpointsCounted(t *testing.T) {
 		t.Fatalf("checkpoints after CHECKPOINT: %+v, want a requested one", got)
 	}
 
-	st, err := postgres.ReadServerState(ctx, url)
+	// The server state includes the size of the fixes the URL's search
+	// path finds: the schema's, with its partitions made at migration.
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	st, err := postgres.ReadServerState(ctx, url+sep+"search_path="+schema)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.MaxWALSize == "" || st.SharedBuffers == "" || st.Requested < got.Requested {
+	if st.MaxWALSize == "" || st.SharedBuffers == "" || st.Requested < got.Requested ||
+		st.FixesBytes <= 0 {
 		t.Fatalf("server state %+v", st)
 	}
 }
