@@ -39,8 +39,7 @@ type ingestReport struct {
 	SharedBuffers string               `json:"pg_shared_buffers"`
 
 	// FixesMB is the size of the stored fixes with their indexes after
-	// the run: the latency tail grows with it (see postgres.ServerState),
-	// so figures are comparable only at similar sizes.
+	// the run (see postgres.ServerState.FixesBytes).
 	FixesMB float64 `json:"pg_fixes_mb"`
 }
 

@@ -21,7 +21,7 @@ import (
 //
 // Checkpoints are one source of those stalls, not the only one: on another
 // day of the same machine, half-load runs with no checkpoint in them had
-// the same p99 as runs with four (see ServerState.FixesBytes).
+// the same p99 as runs with four.
 type Checkpoints struct {
 	Timed     int64 `json:"timed"`
 	Requested int64 `json:"requested"`
@@ -47,11 +47,10 @@ type ServerState struct {
 	SharedBuffers string `json:"shared_buffers"`
 
 	// FixesBytes is the size of every fixes partition with its indexes
-	// (zero where the table is not there). The ACK latency tail grows with
-	// it: measured on the development machine at half load, p99 was about
-	// 50 ms with the day's partition under 40 million rows, about 100 ms at
-	// 60 million (27 GB with the rest of the database, past the 21 GB of
-	// page cache), whatever the checkpoint settings.
+	// (zero where the table is not there), so that a benchmark's figures
+	// say what the database already held. On the development machine the
+	// latency tail did not follow it: a new database and one of 30 GB gave
+	// the same half-load p99 within the same half hour.
 	FixesBytes int64 `json:"fixes_bytes"`
 }
 
