@@ -357,23 +357,24 @@ func TestDurabilityAfterSIGKILL(t *testing.T) {
 // connected, so idle-connection memory can be measured with it.
 func TestLoadgenEndsOnTime(t *testing.T) {
 	s := startServer(t, t.TempDir())
-	done := make(chan loadgen.Report, 1)
+	type result struct {
+		rep loadgen.Report
+		err error
+	}
+	done := make(chan result, 1)
 	go func() {
 		rep, err := loadgen.Run(context.Background(), loadgen.Config{
 			Addr: s.telt, Devices: 50, Records: 10, Rate: 1, Duration: time.Second,
 			Timeout: 2 * time.Second,
 		})
-		if err != nil {
-			t.Error(err)
-		}
-		done <- rep
+		done <- result{rep, err}
 	}()
 
 	// Each device is due every 500 s; the run must not wait for them.
 	select {
-	case rep := <-done:
-		if rep.Connected != 50 || rep.Errors != 0 {
-			t.Fatalf("report: %+v", rep)
+	case r := <-done:
+		if r.err != nil || r.rep.Connected != 50 || r.rep.Errors != 0 {
+			t.Fatalf("report: %+v %v", r.rep, r.err)
 		}
 	case <-time.After(time.Minute):
 		t.Fatal("loadgen still running a minute after a one-second run")
